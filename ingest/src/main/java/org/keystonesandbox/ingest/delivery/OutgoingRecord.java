@@ -1,0 +1,24 @@
+package org.keystonesandbox.ingest.delivery;
+
+import org.keystonesandbox.events.ViewingEvent;
+
+/**
+ * One record to send, in arrival order.
+ *
+ * @param event the event with {@code sent_ts} stamped with this copy's arrival time
+ * @param late for an original: whether the late-data process held it back
+ * @param malformation for a malformed record: how to corrupt it ({@code null} otherwise)
+ * @param corruption random bits that choose the corruption's details deterministically
+ */
+public record OutgoingRecord(
+    RecordKind kind,
+    ViewingEvent event,
+    boolean late,
+    Malformation malformation,
+    long corruption,
+    long sequence) {
+
+  public long arrivalTs() {
+    return event.sentTs();
+  }
+}

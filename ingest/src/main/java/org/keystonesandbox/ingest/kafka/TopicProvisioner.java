@@ -1,0 +1,101 @@
+package org.keystonesandbox.ingest.kafka;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/**
+ * Checks that the broker answers, within a deadline, and creates the events topic if it is missing.
+ * The topic keeps its records forever: the sandbox replays and verifies them, and its simulated
+ * timestamps would fall foul of time-based retention.
+ */
+public final class TopicProvisioner {
+
+  private TopicProvisioner() {}
+
+  /**
+   * Ensures the topic exists; returns its partition count, which may differ from the one asked for
+   * if the topic was already there.
+   *
+   * @throws KafkaUnavailableException when the broker does not answer within {@code timeout}
+   */
+  public static int ensureTopic(
+      String bootstrapServers, String topic, int partitions, short replication, Duration timeout) {
+    Properties props = new Properties();
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    int timeoutMs = (int) timeout.toMillis();
+    props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMs);
+    props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMs);
+    props.put(
+        AdminClientConfig.SOCKET_CONNECTION_SETUP_TIMEOUT_MS_CONFIG, Math.min(timeoutMs, 5000));
+    props.put(
+        AdminClientConfig.SOCKET_CONNECTION_SETUP_TIMEOUT_MAX_MS_CONFIG, Math.min(timeoutMs, 5000));
+    props.put(AdminClientConfig.RETRY_BACKOFF_MAX_MS_CONFIG, 1000);
+    Admin admin;
+    try {
+      admin = Admin.create(props);
+    } catch (KafkaException e) {
+      throw unreachable(bootstrapServers, timeout, e);
+    }
+    try {
+      try {
+        admin.describeCluster().nodes().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (TimeoutException | ExecutionException e) {
+        throw unreachable(bootstrapServers, timeout, e);
+      }
+      try {
+        admin
+            .createTopics(
+                List.of(
+                    new NewTopic(topic, partitions, replication)
+                        .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1"))))
+            .all()
+            .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof TopicExistsException)) {
+          throw new KafkaUnavailableException(
+              "cannot create topic '" + topic + "': " + e.getCause().getMessage(), e);
+        }
+      }
+      TopicDescription description =
+          admin
+              .describeTopics(List.of(topic))
+              .allTopicNames()
+              .get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+              .get(topic);
+      return description.partitions().size();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new KafkaUnavailableException("interrupted while preparing topic " + topic, e);
+    } catch (TimeoutException | ExecutionException e) {
+      throw new KafkaUnavailableException(
+          "cannot describe topic '" + topic + "' at " + bootstrapServers + ": " + e.getMessage(),
+          e);
+    } finally {
+      admin.close(Duration.ofSeconds(1));
+    }
+  }
+
+  private static KafkaUnavailableException unreachable(
+      String bootstrapServers, Duration timeout, Exception cause) {
+    return new KafkaUnavailableException(
+        "cannot reach Kafka at "
+            + bootstrapServers
+            + " within "
+            + timeout.toSeconds()
+            + "s: start a broker there (java -jar embedded-kafka/target/embedded-kafka.jar) or"
+            + " pass --bootstrap-server host:port",
+        cause);
+  }
+}
