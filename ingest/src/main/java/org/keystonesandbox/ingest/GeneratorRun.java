@@ -125,8 +125,8 @@ public final class GeneratorRun {
             partitions,
             settings.world().seed(),
             settings.world().start(),
-            Instant.ofEpochMilli(
-                Math.max(stats.simClockMs, settings.world().start().toEpochMilli())),
+            Instant.ofEpochMilli(Math.max(stats.lastEventTs, simStart)),
+            Instant.ofEpochMilli(Math.max(stats.simClockMs, simStart)),
             stats.records,
             stats.uniqueEvents,
             stats.duplicates,

@@ -1,0 +1,99 @@
+package org.keystonesandbox.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class GeneratorCommandTest {
+
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  private int run(String... args) {
+    GeneratorCommand command =
+        new GeneratorCommand(
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    return command.commandLine().execute(args);
+  }
+
+  private String errText() {
+    return err.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void unknownFlagGivesOneLineAndUsageExitCode() {
+    assertThat(run("--rat", "10")).isEqualTo(GeneratorCommand.EXIT_USAGE);
+    assertThat(errText()).hasLineCount(1).contains("--rat").contains("--help");
+  }
+
+  @Test
+  void outOfRangeKnobGivesOneLineNamingIt() {
+    assertThat(run("--max-lateness", "8d")).isEqualTo(GeneratorCommand.EXIT_USAGE);
+    assertThat(errText()).hasLineCount(1).contains("max lateness").contains("7d");
+  }
+
+  @Test
+  void unparseableDurationGivesOneLineWithExamples() {
+    assertThat(run("--jitter", "soon")).isEqualTo(GeneratorCommand.EXIT_USAGE);
+    assertThat(errText()).hasLineCount(1).contains("'soon' is not a duration");
+  }
+
+  @Test
+  void unreachableBrokerGivesOneLineWithinTheTimeoutAndWritesNothing(@TempDir Path dir)
+      throws Exception {
+    int closedPort;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+    long started = System.nanoTime();
+    int code =
+        run(
+            "--bootstrap-server",
+            "127.0.0.1:" + closedPort,
+            "--connect-timeout",
+            "2s",
+            "--count",
+            "10",
+            "--out-dir",
+            dir.toString());
+    double seconds = (System.nanoTime() - started) / 1e9;
+    assertThat(code).isEqualTo(GeneratorCommand.EXIT_SETUP);
+    assertThat(errText())
+        .hasLineCount(1)
+        .contains("cannot reach Kafka at 127.0.0.1:" + closedPort + " within 2s")
+        .contains("--bootstrap-server");
+    assertThat(seconds).as("gives up at the connect timeout, not later").isLessThan(10);
+    assertThat(dir).isEmptyDirectory();
+  }
+
+  @Test
+  void helpListsEveryKnobOfTheDesign() {
+    assertThat(run("--help")).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .contains(
+            "--rate",
+            "--count",
+            "--duration",
+            "--users",
+            "--titles",
+            "--seed",
+            "--speedup",
+            "--duplicate-rate",
+            "--late-rate",
+            "--max-lateness",
+            "--jitter",
+            "--user-skew",
+            "--title-skew",
+            "--hot-title-share",
+            "--malformed-rate",
+            "--partitions",
+            "--replication-factor");
+  }
+}
