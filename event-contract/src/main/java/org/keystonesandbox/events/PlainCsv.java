@@ -25,15 +25,18 @@ public final class PlainCsv {
   private PlainCsv() {}
 
   public static BufferedWriter newWriter(Path file) throws IOException {
+    return new BufferedWriter(
+        new OutputStreamWriter(newOutputStream(file), StandardCharsets.UTF_8), 1 << 16);
+  }
+
+  /** A raw stream for writers that encode their own bytes; gzip-compressed for {@code .gz}. */
+  public static OutputStream newOutputStream(Path file) throws IOException {
     Path parent = file.toAbsolutePath().getParent();
     if (parent != null) {
       Files.createDirectories(parent);
     }
     OutputStream out = Files.newOutputStream(file);
-    if (isGzip(file)) {
-      out = new FastGzipOutputStream(out);
-    }
-    return new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
+    return isGzip(file) ? new FastGzipOutputStream(out) : out;
   }
 
   public static BufferedReader newReader(Path file) throws IOException {

@@ -34,6 +34,25 @@ class ViewingEventJsonTest {
   }
 
   @Test
+  void stringsThatNeedEscapingOrAreNotAsciiRoundTrip() {
+    ViewingEvent awkward =
+        new ViewingEvent(
+            "id \"quoted\" \\ back\\slash",
+            "tab\there\nnewline\u0001ctl",
+            "caf\u00e9 \u65e5\u672c \ud83c\udfac",
+            "t".repeat(300),
+            "tv",
+            "BR",
+            EventType.SEEK,
+            0,
+            0,
+            EVENT.eventTs(),
+            EVENT.sentTs());
+    assertThat(ViewingEventJson.parse(encoder.encode(awkward)))
+        .isEqualTo(new ParseResult.Valid(awkward));
+  }
+
+  @Test
   void encoderReusesItsBuffersWithoutLeakingBytesBetweenEvents() {
     ViewingEvent other = EVENT.withSentTs(EVENT.sentTs() + 1);
     byte[] first = encoder.encode(EVENT);

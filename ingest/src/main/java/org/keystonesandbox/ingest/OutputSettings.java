@@ -12,7 +12,7 @@ import java.time.Duration;
  */
 public record OutputSettings(Path outDir, boolean overwrite, Duration progressInterval) {
 
-  public static final String TRUTH_FILE = "truth.csv.gz";
+  public static final String TRUTH_FILE = "truth.csv";
   public static final String SUMMARY_FILE = "summary.json";
 
   public Path truthFile() {

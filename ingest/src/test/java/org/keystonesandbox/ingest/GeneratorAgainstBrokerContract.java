@@ -67,7 +67,8 @@ abstract class GeneratorAgainstBrokerContract {
     assertThat(summary.uniqueEvents()).isEqualTo(EVENTS);
 
     Map<String, ViewingEvent> truth = new HashMap<>();
-    try (GroundTruthReader reader = GroundTruthReader.open(outDir.resolve("truth.csv.gz"))) {
+    try (GroundTruthReader reader =
+        GroundTruthReader.open(outDir.resolve(OutputSettings.TRUTH_FILE))) {
       reader.forEach(e -> assertThat(truth.put(e.eventId(), e)).isNull());
     }
     assertThat(truth).hasSize(EVENTS);

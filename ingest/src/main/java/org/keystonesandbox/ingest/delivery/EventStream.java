@@ -1,6 +1,5 @@
 package org.keystonesandbox.ingest.delivery;
 
-import java.util.Comparator;
 import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 import org.keystonesandbox.events.ViewingEvent;
@@ -29,10 +28,7 @@ public final class EventStream {
   private final long simEndMs;
   private final double logMinLateness;
   private final double logMaxLateness;
-  private final PriorityQueue<OutgoingRecord> inFlight =
-      new PriorityQueue<>(
-          Comparator.comparingLong(OutgoingRecord::arrivalTs)
-              .thenComparingLong(OutgoingRecord::sequence));
+  private final PriorityQueue<OutgoingRecord> inFlight = new PriorityQueue<>(1 << 12);
   private long eventsTaken;
   private long sequence;
   private boolean worldClosed;

@@ -16,9 +16,17 @@ public record OutgoingRecord(
     boolean late,
     Malformation malformation,
     long corruption,
-    long sequence) {
+    long sequence)
+    implements Comparable<OutgoingRecord> {
 
   public long arrivalTs() {
     return event.sentTs();
+  }
+
+  /** Arrival order; ties in the order planned. */
+  @Override
+  public int compareTo(OutgoingRecord other) {
+    int byArrival = Long.compare(arrivalTs(), other.arrivalTs());
+    return byArrival != 0 ? byArrival : Long.compare(sequence, other.sequence);
   }
 }

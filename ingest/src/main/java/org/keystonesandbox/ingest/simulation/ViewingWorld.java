@@ -1,6 +1,5 @@
 package org.keystonesandbox.ingest.simulation;
 
-import java.util.Comparator;
 import java.util.List;
 import java.util.PriorityQueue;
 import java.util.SplittableRandom;
@@ -40,9 +39,7 @@ public final class ViewingWorld {
   private final int userIdWidth;
   private final double meanSessionsPerMs;
   private final double hotTitleProbability;
-  private final PriorityQueue<Scheduled> upcoming =
-      new PriorityQueue<>(
-          Comparator.comparingLong(Scheduled::ts).thenComparingLong(Scheduled::sequence));
+  private final PriorityQueue<Scheduled> upcoming = new PriorityQueue<>(1 << 16);
   private long sequence;
   private double nextCandidateStart;
   private long sessionsStarted;
@@ -200,7 +197,14 @@ public final class ViewingWorld {
     return z ^ (z >>> 31);
   }
 
-  private record Scheduled(long ts, long sequence, ViewingEvent event) {}
+  private record Scheduled(long ts, long sequence, ViewingEvent event)
+      implements Comparable<Scheduled> {
+    @Override
+    public int compareTo(Scheduled other) {
+      int byTime = Long.compare(ts, other.ts);
+      return byTime != 0 ? byTime : Long.compare(sequence, other.sequence);
+    }
+  }
 
   private record Calibration(double hotTitleProbability, double eventsPerSession) {}
 
