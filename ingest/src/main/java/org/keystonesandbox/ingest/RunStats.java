@@ -5,8 +5,8 @@ import java.util.Map;
 import org.keystonesandbox.ingest.delivery.Malformation;
 import org.keystonesandbox.ingest.delivery.OutgoingRecord;
 
-/** Counts of what a run sent, by kind. Updated by the sending thread only. */
-public final class RunStats {
+/** Counts of what a run sent, by kind. Updated and read by the sending thread only. */
+final class RunStats {
   long records;
   long bytes;
   long uniqueEvents;
@@ -37,40 +37,7 @@ public final class RunStats {
     }
   }
 
-  public long records() {
-    return records;
-  }
-
-  public long uniqueEvents() {
-    return uniqueEvents;
-  }
-
-  public long duplicates() {
-    return duplicates;
-  }
-
-  public long lateEvents() {
-    return lateEvents;
-  }
-
-  public long malformed() {
-    return malformed;
-  }
-
-  public Map<Malformation, Long> malformedByKind() {
+  Map<Malformation, Long> malformedByKind() {
     return Map.copyOf(malformedByKind);
-  }
-
-  public long bytes() {
-    return bytes;
-  }
-
-  /** The latest event time among the unique events sent. */
-  public long lastEventTs() {
-    return lastEventTs;
-  }
-
-  public long simClockMs() {
-    return simClockMs;
   }
 }

@@ -38,11 +38,9 @@ public final class ViewingWorld {
   private final String[] userIds;
   private final int userIdWidth;
   private final double meanSessionsPerMs;
-  private final double hotTitleProbability;
   private final PriorityQueue<Scheduled> upcoming = new PriorityQueue<>(1 << 16);
   private long sequence;
   private double nextCandidateStart;
-  private long sessionsStarted;
 
   public ViewingWorld(WorldSettings settings, List<Title> titles) {
     this.planner =
@@ -54,11 +52,8 @@ public final class ViewingWorld {
     this.userIds = new String[settings.users()];
     this.userIdWidth = Math.max(7, Integer.toString(settings.users()).length());
 
-    Calibration calibration = calibrate(planner, settings);
-    this.hotTitleProbability = calibration.hotTitleProbability();
-    this.meanSessionsPerMs =
-        settings.eventsPerSimSecond() / calibration.eventsPerSession() / 1000.0;
-    planner.setHotTitleProbability(hotTitleProbability);
+    double eventsPerSession = calibrate(planner, settings);
+    this.meanSessionsPerMs = settings.eventsPerSimSecond() / eventsPerSession / 1000.0;
     this.nextCandidateStart = settings.start().toEpochMilli();
     advanceCandidate();
   }
@@ -72,20 +67,6 @@ public final class ViewingWorld {
   public ViewingEvent next() {
     ensureNext();
     return upcoming.poll().event();
-  }
-
-  /** How often a playback picks the hot title, as calibrated to the requested event share. */
-  public double hotTitleProbability() {
-    return hotTitleProbability;
-  }
-
-  public long sessionsStarted() {
-    return sessionsStarted;
-  }
-
-  /** Events planned but not yet returned: the sessions in progress. */
-  public int eventsInProgress() {
-    return upcoming.size();
   }
 
   private Scheduled ensureNext() {
@@ -146,7 +127,6 @@ public final class ViewingWorld {
                         ts,
                         0)));
     busyUntil[user] = planner.planSession(start, random, sink);
-    sessionsStarted++;
   }
 
   private String nextEventId() {
@@ -206,14 +186,13 @@ public final class ViewingWorld {
     }
   }
 
-  private record Calibration(double hotTitleProbability, double eventsPerSession) {}
-
   /**
    * Measures, on a private random stream, how many events a playback and a session produce, so that
    * the hot title gets its share of events (not of playbacks: titles differ in length) and the
-   * session rate meets the requested density.
+   * session rate meets the requested density. Sets the planner's hot-title probability and returns
+   * the mean events per session.
    */
-  private static Calibration calibrate(SessionPlanner planner, WorldSettings settings) {
+  private static double calibrate(SessionPlanner planner, WorldSettings settings) {
     SplittableRandom random = new SplittableRandom(mix(settings.seed(), SEED_CALIBRATION));
     long[] count = new long[1];
     SessionPlanner.Sink counter = (title, playbackId, type, position, played, ts) -> count[0]++;
@@ -238,6 +217,6 @@ public final class ViewingWorld {
     for (int i = 0; i < sessions; i++) {
       planner.planSession(0, random, counter);
     }
-    return new Calibration(hotProbability, count[0] / (double) sessions);
+    return count[0] / (double) sessions;
   }
 }

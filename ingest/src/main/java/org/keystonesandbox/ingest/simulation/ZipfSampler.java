@@ -31,9 +31,4 @@ final class ZipfSampler {
     int index = Arrays.binarySearch(cumulative, random.nextDouble());
     return index >= 0 ? index : -index - 1;
   }
-
-  /** The probability of a rank. */
-  double probability(int rank) {
-    return rank == 0 ? cumulative[0] : cumulative[rank] - cumulative[rank - 1];
-  }
 }
