@@ -21,13 +21,13 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.keystonesandbox.events.catalog.CatalogFiles;
 import org.keystonesandbox.events.catalog.Title;
+import org.keystonesandbox.events.topics.KafkaUnavailableException;
+import org.keystonesandbox.events.topics.TopicProvisioner;
 import org.keystonesandbox.events.truth.GroundTruthWriter;
 import org.keystonesandbox.ingest.delivery.EventStream;
 import org.keystonesandbox.ingest.delivery.OutgoingRecord;
 import org.keystonesandbox.ingest.delivery.RecordEncoder;
 import org.keystonesandbox.ingest.delivery.RecordKind;
-import org.keystonesandbox.ingest.kafka.KafkaUnavailableException;
-import org.keystonesandbox.ingest.kafka.TopicProvisioner;
 import org.keystonesandbox.ingest.simulation.CatalogGenerator;
 import org.keystonesandbox.ingest.simulation.ViewingWorld;
 

@@ -128,7 +128,7 @@ public final class GeneratorThroughputBenchmark {
   private static double perf(
       String bootstrap, String topic, long records, int recordSize, String compression)
       throws Exception {
-    org.keystonesandbox.ingest.kafka.TopicProvisioner.ensureTopic(
+    org.keystonesandbox.events.topics.TopicProvisioner.ensureTopic(
         bootstrap, topic, 4, (short) 1, java.time.Duration.ofSeconds(10));
     PrintStream original = System.out;
     ByteArrayOutputStream captured = new ByteArrayOutputStream();

@@ -1,4 +1,4 @@
-package org.keystonesandbox.ingest.kafka;
+package org.keystonesandbox.events.topics;
 
 import java.time.Duration;
 import java.util.List;

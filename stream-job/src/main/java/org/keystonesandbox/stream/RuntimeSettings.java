@@ -1,0 +1,49 @@
+package org.keystonesandbox.stream;
+
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * How Flink runs the job.
+ *
+ * @param checkpointDir where checkpoints go ({@code file:///...}, {@code s3://...}); null keeps
+ *     them in the job manager's memory, which is lost with the process
+ * @param webUiPort the dashboard's port when the job runs on its own MiniCluster
+ * @param flinkConfiguration any further Flink option, as key and value ({@code --flink-conf})
+ */
+public record RuntimeSettings(
+    int parallelism,
+    Duration checkpointInterval,
+    StateBackend stateBackend,
+    String checkpointDir,
+    int webUiPort,
+    Map<String, String> flinkConfiguration) {
+
+  /** Flink's two state backends. */
+  public enum StateBackend {
+    HASHMAP("hashmap"),
+    ROCKSDB("rocksdb");
+
+    private final String flinkName;
+
+    StateBackend(String flinkName) {
+      this.flinkName = flinkName;
+    }
+
+    public String flinkName() {
+      return flinkName;
+    }
+  }
+
+  public RuntimeSettings {
+    if (parallelism < 1) {
+      throw new IllegalArgumentException("parallelism must be at least 1");
+    }
+    if (checkpointInterval.toMillis() < 10) {
+      throw new IllegalArgumentException(
+          "the checkpoint interval must be at least 10ms: exactly-once output is committed at"
+              + " checkpoints");
+    }
+    flinkConfiguration = Map.copyOf(flinkConfiguration);
+  }
+}

@@ -1,0 +1,81 @@
+package org.keystonesandbox.stream;
+
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.keystonesandbox.stream.kafka.DeadLetterSerializer;
+import org.keystonesandbox.stream.kafka.KafkaWiring;
+import org.keystonesandbox.stream.kafka.LateEventSerializer;
+import org.keystonesandbox.stream.kafka.SessionUpdateSerializer;
+import org.keystonesandbox.stream.topology.IncomingRecord;
+import org.keystonesandbox.stream.topology.SessionTopology;
+
+/** Wires {@link SessionTopology} between the Kafka source and the three Kafka sinks. */
+public final class StreamJobPipeline {
+  public static final String JOB_NAME = "keystone-stream-job";
+
+  private StreamJobPipeline() {}
+
+  /** The Flink configuration the settings describe; {@code --flink-conf} entries win. */
+  public static Configuration flinkConfiguration(RuntimeSettings runtime) {
+    Configuration conf = new Configuration();
+    conf.set(CoreOptions.DEFAULT_PARALLELISM, runtime.parallelism());
+    conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, runtime.checkpointInterval());
+    conf.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
+    conf.set(StateBackendOptions.STATE_BACKEND, runtime.stateBackend().flinkName());
+    if (runtime.checkpointDir() != null) {
+      conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, runtime.checkpointDir());
+    }
+    // Every type in the job has a Flink serializer; a Kryo fallback would be a bug, so fail loudly.
+    conf.set(PipelineOptions.GENERIC_TYPES, false);
+    // No function keeps a reference to its input, so chained operators may share objects.
+    conf.set(PipelineOptions.OBJECT_REUSE, true);
+    conf.set(RestOptions.PORT, runtime.webUiPort());
+    conf.addAll(Configuration.fromMap(runtime.flinkConfiguration()));
+    return conf;
+  }
+
+  /** Adds the job to {@code env}: Kafka source, topology, Kafka sinks. */
+  public static void wire(StreamExecutionEnvironment env, StreamJobSettings settings) {
+    KafkaSettings kafka = settings.kafka();
+    DataStream<IncomingRecord> records = eventsSource(env, settings);
+    SessionTopology.Outputs outputs = SessionTopology.sessionize(records, settings.sessions());
+    outputs
+        .sessions()
+        .sinkTo(
+            KafkaWiring.exactlyOnceSink(
+                kafka, "sessions", new SessionUpdateSerializer(kafka.sessionsTopic())))
+        .name("sessions-to-kafka")
+        .uid("sessions-sink");
+    outputs
+        .lateEvents()
+        .sinkTo(
+            KafkaWiring.exactlyOnceSink(
+                kafka, "late", new LateEventSerializer(kafka.lateEventsTopic())))
+        .name("late-events-to-kafka")
+        .uid("late-events-sink");
+    outputs
+        .rejected()
+        .sinkTo(
+            KafkaWiring.exactlyOnceSink(
+                kafka, "dlq", new DeadLetterSerializer(kafka.deadLetterTopic())))
+        .name("dead-letters-to-kafka")
+        .uid("dead-letter-sink");
+  }
+
+  /** The events topic, parsed and validated, with event-time timestamps and watermarks. */
+  public static DataStream<IncomingRecord> eventsSource(
+      StreamExecutionEnvironment env, StreamJobSettings settings) {
+    WatermarkStrategy<IncomingRecord> watermarks =
+        SessionTopology.watermarks(settings.outOfOrderness(), settings.idleness());
+    return env.fromSource(KafkaWiring.source(settings.kafka()), watermarks, "viewing-events")
+        .uid("events-source");
+  }
+}

@@ -1,0 +1,70 @@
+package org.keystonesandbox.stream.kafka;
+
+import java.time.Duration;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.keystonesandbox.events.topics.TopicProvisioner;
+import org.keystonesandbox.stream.KafkaSettings;
+import org.keystonesandbox.stream.topology.IncomingRecord;
+
+/** The job's Kafka source and its exactly-once sinks. */
+public final class KafkaWiring {
+  private KafkaWiring() {}
+
+  /**
+   * Reads the events topic from the group's committed offsets (the earliest offset when there are
+   * none). Offsets are committed to Kafka at each checkpoint, for lag monitoring; recovery uses the
+   * offsets stored in the checkpoint itself.
+   */
+  @SuppressWarnings("deprecation") // OffsetResetStrategy: the connector's API still takes it
+  public static KafkaSource<IncomingRecord> source(KafkaSettings settings) {
+    var builder =
+        KafkaSource.<IncomingRecord>builder()
+            .setBootstrapServers(settings.bootstrapServers())
+            .setTopics(settings.eventsTopic())
+            .setGroupId(settings.groupId())
+            .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+            .setDeserializer(new IncomingRecordDeserializer())
+            .setProperty("partition.discovery.interval.ms", "10000")
+            .setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    if (settings.bounded()) {
+      builder.setBounded(OffsetsInitializer.latest());
+    }
+    return builder.build();
+  }
+
+  /**
+   * A transactional sink: records become visible to {@code read_committed} consumers when the
+   * checkpoint that covers them completes.
+   */
+  public static <T> KafkaSink<T> exactlyOnceSink(
+      KafkaSettings settings, String name, KafkaRecordSerializationSchema<T> serializer) {
+    return KafkaSink.<T>builder()
+        .setBootstrapServers(settings.bootstrapServers())
+        .setRecordSerializer(serializer)
+        .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+        .setTransactionalIdPrefix(settings.transactionalIdPrefix() + "-" + name)
+        .setProperty(
+            ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
+            Long.toString(settings.transactionTimeout().toMillis()))
+        .setProperty(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4")
+        .build();
+  }
+
+  /** Creates the output topics that are missing (infinite retention, like the events topic). */
+  public static void ensureOutputTopics(KafkaSettings settings, Duration timeout) {
+    for (String topic :
+        new String[] {
+          settings.sessionsTopic(), settings.lateEventsTopic(), settings.deadLetterTopic()
+        }) {
+      TopicProvisioner.ensureTopic(
+          settings.bootstrapServers(), topic, settings.outputPartitions(), (short) 1, timeout);
+    }
+  }
+}

@@ -1,0 +1,39 @@
+package org.keystonesandbox.stream.topology;
+
+import org.apache.flink.api.common.accumulators.LongCounter;
+import org.apache.flink.api.common.functions.RuntimeContext;
+import org.apache.flink.metrics.Counter;
+
+/**
+ * One of the job's counters, kept twice: as a Flink metric (the web UI's metrics tab, metric
+ * reporters) and as an accumulator of the same name (the job's total, readable from a {@code
+ * JobClient} while it runs and from the result when it ends).
+ */
+public final class JobCounter {
+  public static final String EVENTS_PARSED = "eventsParsed";
+  public static final String EVENTS_MALFORMED = "eventsMalformed";
+  public static final String DUPLICATES_DROPPED = "duplicatesDropped";
+  public static final String LATE_EVENTS = "lateEvents";
+  public static final String SESSIONS_EMITTED = "sessionsEmitted";
+  public static final String SESSIONS_RETRACTED = "sessionsRetracted";
+
+  private final Counter metric;
+  private final LongCounter total;
+
+  private JobCounter(Counter metric, LongCounter total) {
+    this.metric = metric;
+    this.total = total;
+  }
+
+  /** Registers the counter {@code name} for the calling subtask. */
+  public static JobCounter register(RuntimeContext context, String name) {
+    LongCounter total = new LongCounter();
+    context.addAccumulator(name, total);
+    return new JobCounter(context.getMetricGroup().counter(name), total);
+  }
+
+  public void inc() {
+    metric.inc();
+    total.add(1L);
+  }
+}

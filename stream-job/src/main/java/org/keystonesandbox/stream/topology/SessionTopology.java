@@ -1,0 +1,70 @@
+package org.keystonesandbox.stream.topology;
+
+import java.time.Duration;
+import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+
+/**
+ * The job's topology as a pure function: validated records in, sessions, late events and rejected
+ * records out. The Kafka source and sinks are wired around it elsewhere, so tests run exactly this.
+ */
+public final class SessionTopology {
+  private SessionTopology() {}
+
+  /** The three outputs of the job. */
+  public record Outputs(
+      DataStream<SessionUpdate> sessions,
+      DataStream<LateEvent> lateEvents,
+      DataStream<IncomingRecord> rejected) {}
+
+  /**
+   * Builds the topology on {@code records}, which must already carry event-time timestamps and
+   * watermarks (see {@link #watermarks}).
+   */
+  public static Outputs sessionize(DataStream<IncomingRecord> records, SessionSettings settings) {
+    SingleOutputStreamOperator<SessionEvent> events =
+        records.process(new ValidationRouter()).name("validate").uid("validate");
+    SingleOutputStreamOperator<SessionUpdate> sessions =
+        events
+            .keyBy(new ByUser())
+            .process(new SessionizeFunction(settings))
+            .name("dedup-and-sessionize")
+            .uid("dedup-and-sessionize");
+    return new Outputs(
+        sessions,
+        sessions.getSideOutput(SessionizeFunction.LATE_EVENTS),
+        events.getSideOutput(ValidationRouter.REJECTED));
+  }
+
+  /**
+   * Event time from {@code event_ts}, watermarks trailing the largest time seen by {@code
+   * outOfOrderness}; a partition silent for {@code idleness} stops holding the watermark back.
+   * Rejected records carry no event time and never move the watermark.
+   */
+  public static WatermarkStrategy<IncomingRecord> watermarks(
+      Duration outOfOrderness, Duration idleness) {
+    WatermarkStrategy<IncomingRecord> strategy =
+        WatermarkStrategy.<IncomingRecord>forBoundedOutOfOrderness(outOfOrderness)
+            .withTimestampAssigner(new EventTime());
+    return idleness.isZero() ? strategy : strategy.withIdleness(idleness);
+  }
+
+  /** Keys events by user id. */
+  public static final class ByUser implements KeySelector<SessionEvent, String> {
+    @Override
+    public String getKey(SessionEvent event) {
+      return event.userId;
+    }
+  }
+
+  /** The record's event time; {@link Long#MIN_VALUE} for rejected records. */
+  public static final class EventTime implements SerializableTimestampAssigner<IncomingRecord> {
+    @Override
+    public long extractTimestamp(IncomingRecord record, long recordTimestamp) {
+      return record.isValid() ? record.eventTs : Long.MIN_VALUE;
+    }
+  }
+}

@@ -1,0 +1,246 @@
+package org.keystonesandbox.stream.topology;
+
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Deduplication and sessionization of one user's events in a single keyed operator.
+ *
+ * <p>The events topic is keyed by user, so every copy of an event belongs to the same user: keying
+ * by user rather than by event id lets dedup and sessions share one shuffle and one state lookup.
+ * Sessions are kept in the user's state directly (not in Flink's window machinery): events extend
+ * or merge them, one event-time timer per user closes them when the watermark passes their end by
+ * more than the gap, purges them once no accepted event can reach them any more, and sweeps expired
+ * event ids.
+ *
+ * <ul>
+ *   <li>An event id is remembered while the watermark is at most the dedup horizon past the event's
+ *       time; a copy of a remembered id is dropped and counted.
+ *   <li>An event is late when the watermark has passed its time by more than the allowed lateness:
+ *       it goes to {@link #LATE_EVENTS} and is counted.
+ *   <li>A session closes, and is emitted, when the watermark exceeds its last event's time plus the
+ *       gap; an event exactly one gap after the last one still belongs to it.
+ *   <li>An accepted event that reaches a closed session re-emits it ({@code updatedByLate}, next
+ *       revision) or reopens it if it moved the session's end past the watermark.
+ * </ul>
+ */
+public class SessionizeFunction extends KeyedProcessFunction<String, SessionEvent, SessionUpdate> {
+  public static final OutputTag<LateEvent> LATE_EVENTS =
+      new OutputTag<>("late-events", TypeInformation.of(LateEvent.class));
+
+  private final long gap;
+  private final long allowedLateness;
+  private final long dedupHorizon;
+  private final long sweepSlack;
+
+  private transient ValueState<UserState> userState;
+  private transient MapState<String, Long> seenEventTimes;
+  private transient JobCounter duplicates;
+  private transient JobCounter late;
+  private transient JobCounter sessionsEmitted;
+  private transient JobCounter sessionsRetracted;
+
+  public SessionizeFunction(SessionSettings settings) {
+    this.gap = settings.gap().toMillis();
+    this.allowedLateness = settings.allowedLateness().toMillis();
+    this.dedupHorizon = settings.dedupHorizon().toMillis();
+    // Expired ids are swept in batches: an id may stay in state up to a quarter horizon longer,
+    // so that each id is scanned a few times at most instead of at every timer.
+    this.sweepSlack = dedupHorizon / 4;
+  }
+
+  @Override
+  public void open(OpenContext openContext) {
+    userState =
+        getRuntimeContext()
+            .getState(new ValueStateDescriptor<>("user", TypeInformation.of(UserState.class)));
+    seenEventTimes =
+        getRuntimeContext()
+            .getMapState(new MapStateDescriptor<>("seen-event-ids", Types.STRING, Types.LONG));
+    duplicates = JobCounter.register(getRuntimeContext(), JobCounter.DUPLICATES_DROPPED);
+    late = JobCounter.register(getRuntimeContext(), JobCounter.LATE_EVENTS);
+    sessionsEmitted = JobCounter.register(getRuntimeContext(), JobCounter.SESSIONS_EMITTED);
+    sessionsRetracted = JobCounter.register(getRuntimeContext(), JobCounter.SESSIONS_RETRACTED);
+  }
+
+  @Override
+  public void processElement(SessionEvent event, Context ctx, Collector<SessionUpdate> out)
+      throws Exception {
+    long watermark = ctx.timerService().currentWatermark();
+    Long seenAt = seenEventTimes.get(event.eventId);
+    if (seenAt != null && !forgotten(seenAt, watermark)) {
+      duplicates.inc();
+      return;
+    }
+    UserState user = userState.value();
+    if (user == null) {
+      user = new UserState();
+    }
+    if (!forgotten(event.eventTs, watermark)) {
+      remember(event, user);
+    }
+    if (watermark > event.eventTs + allowedLateness) {
+      late.inc();
+      ctx.output(LATE_EVENTS, LateEvent.of(event, watermark));
+    } else {
+      addToSessions(event, watermark, ctx.getCurrentKey(), user, out);
+    }
+    if (holdsNothing(user)) {
+      userState.clear();
+      return;
+    }
+    scheduleWake(user, ctx);
+    userState.update(user);
+  }
+
+  private static boolean holdsNothing(UserState user) {
+    return user.sessions.length == 0 && user.nextSweep == Long.MAX_VALUE;
+  }
+
+  @Override
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<SessionUpdate> out)
+      throws Exception {
+    UserState user = userState.value();
+    if (user == null) {
+      return;
+    }
+    long watermark = ctx.timerService().currentWatermark();
+    String userId = ctx.getCurrentKey();
+    int kept = 0;
+    for (SessionState session : user.sessions) {
+      if (!session.closed && watermark > session.end + gap) {
+        session.closed = true;
+        emit(session, userId, out);
+      }
+      boolean unreachable = session.closed && watermark > session.end + gap + allowedLateness;
+      if (!unreachable) {
+        user.sessions[kept++] = session;
+      }
+    }
+    if (kept < user.sessions.length) {
+      user.sessions = Arrays.copyOf(user.sessions, kept);
+    }
+    if (watermark >= user.nextSweep) {
+      sweepForgottenIds(user, watermark);
+    }
+    if (holdsNothing(user)) {
+      userState.clear();
+      return;
+    }
+    user.wakeAt = Long.MAX_VALUE;
+    scheduleWake(user, ctx);
+    userState.update(user);
+  }
+
+  private boolean forgotten(long eventTs, long watermark) {
+    return watermark > eventTs + dedupHorizon;
+  }
+
+  private void remember(SessionEvent event, UserState user) throws Exception {
+    seenEventTimes.put(event.eventId, event.eventTs);
+    user.nextSweep = Math.min(user.nextSweep, firstSweepFor(event.eventTs));
+  }
+
+  private long firstSweepFor(long eventTs) {
+    return eventTs + dedupHorizon + 1 + sweepSlack;
+  }
+
+  private void sweepForgottenIds(UserState user, long watermark) throws Exception {
+    long oldestKept = Long.MAX_VALUE;
+    Iterator<Map.Entry<String, Long>> ids = seenEventTimes.iterator();
+    while (ids.hasNext()) {
+      long eventTs = ids.next().getValue();
+      if (forgotten(eventTs, watermark)) {
+        ids.remove();
+      } else {
+        oldestKept = Math.min(oldestKept, eventTs);
+      }
+    }
+    user.nextSweep = oldestKept == Long.MAX_VALUE ? Long.MAX_VALUE : firstSweepFor(oldestKept);
+  }
+
+  private void addToSessions(
+      SessionEvent event,
+      long watermark,
+      String userId,
+      UserState user,
+      Collector<SessionUpdate> out) {
+    SessionState[] sessions = user.sessions;
+    long t = event.eventTs;
+    int first = -1;
+    int last = -1;
+    int insertAt = sessions.length;
+    for (int i = 0; i < sessions.length; i++) {
+      SessionState s = sessions[i];
+      if (t >= s.start - gap && t <= s.end + gap) {
+        if (first < 0) {
+          first = i;
+        }
+        last = i;
+      } else if (first < 0 && t < s.start && insertAt == sessions.length) {
+        insertAt = i;
+      }
+    }
+    SessionState session;
+    if (first < 0) {
+      session = SessionState.startingWith(event);
+      SessionState[] grown = new SessionState[sessions.length + 1];
+      System.arraycopy(sessions, 0, grown, 0, insertAt);
+      grown[insertAt] = session;
+      System.arraycopy(sessions, insertAt, grown, insertAt + 1, sessions.length - insertAt);
+      user.sessions = grown;
+    } else {
+      session = sessions[first];
+      if (last > first) {
+        for (int i = first + 1; i <= last; i++) {
+          session.absorb(sessions[i]);
+        }
+        SessionState[] shrunk = new SessionState[sessions.length - (last - first)];
+        System.arraycopy(sessions, 0, shrunk, 0, first + 1);
+        System.arraycopy(sessions, last + 1, shrunk, first + 1, sessions.length - last - 1);
+        user.sessions = shrunk;
+      }
+    }
+    session.add(event, t < watermark);
+    session.closed = watermark > session.end + gap;
+    if (session.closed) {
+      emit(session, userId, out);
+    }
+  }
+
+  private void emit(SessionState session, String userId, Collector<SessionUpdate> out) {
+    session.revision++;
+    for (long visibleStart : session.visibleStarts) {
+      if (visibleStart != session.start) {
+        out.collect(SessionUpdate.retraction(userId, visibleStart, session.revision));
+        sessionsRetracted.inc();
+      }
+    }
+    session.visibleStarts = new long[] {session.start};
+    out.collect(session.toUpdate(userId));
+    sessionsEmitted.inc();
+  }
+
+  private void scheduleWake(UserState user, Context ctx) {
+    long wake = user.nextSweep;
+    for (SessionState session : user.sessions) {
+      long due = session.closed ? session.end + gap + allowedLateness + 1 : session.end + gap + 1;
+      wake = Math.min(wake, due);
+    }
+    if (wake < user.wakeAt) {
+      ctx.timerService().registerEventTimeTimer(wake);
+      user.wakeAt = wake;
+    }
+  }
+}
