@@ -167,7 +167,12 @@ public class SessionizeFunction extends KeyedProcessFunction<String, SessionEven
         oldestKept = Math.min(oldestKept, eventTs);
       }
     }
-    user.nextSweep = oldestKept == Long.MAX_VALUE ? Long.MAX_VALUE : firstSweepFor(oldestKept);
+    if (oldestKept == Long.MAX_VALUE) {
+      seenEventTimes.clear(); // removing the last entry through the iterator leaves an empty map
+      user.nextSweep = Long.MAX_VALUE;
+    } else {
+      user.nextSweep = firstSweepFor(oldestKept);
+    }
   }
 
   private void addToSessions(

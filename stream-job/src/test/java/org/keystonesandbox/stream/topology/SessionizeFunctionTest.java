@@ -1,0 +1,229 @@
+package org.keystonesandbox.stream.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The per-user operator in Flink's keyed test harness, driven event by event and watermark. */
+class SessionizeFunctionTest {
+  private static final long MIN = 60_000;
+  private static final long GAP = 30 * MIN;
+  private static final long LATENESS = 10 * MIN;
+  private static final long HORIZON = 60 * MIN;
+  private static final long T0 = 1_767_225_600_000L; // 2026-01-01T00:00:00Z
+
+  private KeyedOneInputStreamOperatorTestHarness<String, SessionEvent, SessionUpdate> harness;
+
+  @BeforeEach
+  void openHarness() throws Exception {
+    SessionSettings settings =
+        new SessionSettings(
+            Duration.ofMillis(GAP), Duration.ofMillis(LATENESS), Duration.ofMillis(HORIZON));
+    harness =
+        ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+            new SessionizeFunction(settings), new SessionTopology.ByUser(), Types.STRING);
+  }
+
+  private void useLateness(long latenessMs) throws Exception {
+    harness.close();
+    SessionSettings settings =
+        new SessionSettings(
+            Duration.ofMillis(GAP), Duration.ofMillis(latenessMs), Duration.ofMillis(latenessMs));
+    harness =
+        ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+            new SessionizeFunction(settings), new SessionTopology.ByUser(), Types.STRING);
+  }
+
+  @AfterEach
+  void closeHarness() throws Exception {
+    harness.close();
+  }
+
+  private void send(String id, String user, String title, long offsetMs, long playMs)
+      throws Exception {
+    harness.processElement(
+        new SessionEvent(user, id, title, T0 + offsetMs, playMs, 0, 0), T0 + offsetMs);
+  }
+
+  private void watermark(long offsetMs) throws Exception {
+    harness.processWatermark(T0 + offsetMs);
+  }
+
+  private List<SessionUpdate> sessions() {
+    return harness.extractOutputValues();
+  }
+
+  private List<LateEvent> lateEvents() {
+    var side = harness.getSideOutput(SessionizeFunction.LATE_EVENTS);
+    return side == null
+        ? List.of()
+        : side.stream().map(StreamRecord::getValue).collect(Collectors.toList());
+  }
+
+  private static SessionUpdate session(
+      String user, long start, long end, int events, long watchMs, String... titles) {
+    SessionUpdate s = new SessionUpdate();
+    s.userId = user;
+    s.sessionStart = T0 + start;
+    s.sessionEnd = T0 + end;
+    s.events = events;
+    s.watchMs = watchMs;
+    s.titles = titles;
+    s.revision = 1;
+    return s;
+  }
+
+  @Test
+  void sessionClosesExactlyWhenTheGapPassesAndNotAMillisecondEarlier() throws Exception {
+    send("e1", "u1", "t1", 0, 0);
+    send("e2", "u1", "t1", 10 * MIN, 600_000);
+
+    watermark(10 * MIN + GAP);
+    assertThat(sessions()).isEmpty();
+
+    watermark(10 * MIN + GAP + 1);
+    assertThat(sessions()).containsExactly(session("u1", 0, 10 * MIN, 2, 600_000, "t1"));
+  }
+
+  @Test
+  void anEventExactlyOneGapAfterTheLastStillBelongsToTheSession() throws Exception {
+    send("e1", "u1", "t1", 0, 0);
+    send("e2", "u1", "t2", GAP, 5);
+    send("e3", "u1", "t1", 2 * GAP + 1, 7);
+    watermark(10 * GAP);
+
+    assertThat(sessions())
+        .containsExactly(
+            session("u1", 0, GAP, 2, 5, "t1", "t2"),
+            session("u1", 2 * GAP + 1, 2 * GAP + 1, 1, 7, "t1"));
+  }
+
+  @Test
+  void duplicatesAreDroppedBeforeAndAfterTheSessionCloses() throws Exception {
+    send("e1", "u1", "t1", 0, 100);
+    send("e1", "u1", "t1", 0, 100);
+    send("e2", "u1", "t1", MIN, 200);
+    watermark(MIN + GAP + 1);
+    send("e2", "u1", "t1", MIN, 200);
+    watermark(MIN + GAP + LATENESS + 5);
+
+    assertThat(sessions()).containsExactly(session("u1", 0, MIN, 2, 300, "t1"));
+    assertThat(lateEvents()).isEmpty();
+  }
+
+  @Test
+  void anEventWithinAllowedLatenessReopensItsSessionAndOneBeyondGoesToTheSideOutput()
+      throws Exception {
+    send("e1", "u1", "t1", 0, 100);
+    send("e2", "u1", "t1", 20 * MIN, 200);
+    watermark(20 * MIN + GAP + 1);
+    SessionUpdate first = session("u1", 0, 20 * MIN, 2, 300, "t1");
+    assertThat(sessions()).containsExactly(first);
+
+    send("too-late", "u1", "t2", 39 * MIN, 50); // 11 min + 1 ms behind the watermark
+    send("in-time", "u1", "t3", 45 * MIN, 30); // 5 min + 1 ms behind: moves the end to 45 min
+
+    assertThat(lateEvents()).extracting(e -> e.eventId).containsExactly("too-late");
+    assertThat(lateEvents().get(0).watermark - lateEvents().get(0).eventTs).isEqualTo(11 * MIN + 1);
+    watermark(45 * MIN + GAP);
+    assertThat(sessions()).containsExactly(first);
+    watermark(45 * MIN + GAP + 1);
+    SessionUpdate updated = session("u1", 0, 45 * MIN, 3, 330, "t1", "t3");
+    updated.revision = 2;
+    updated.updatedByLate = true;
+    updated.lateEvents = 1;
+    assertThat(sessions()).containsExactly(first, updated);
+  }
+
+  @Test
+  void aLateEventInsideAClosedSessionReEmitsItAtOnce() throws Exception {
+    useLateness(4 * GAP);
+    send("e1", "u1", "t1", 0, 100);
+    send("e2", "u1", "t1", 20 * MIN, 200);
+    watermark(20 * MIN + GAP + 1);
+    send("inside", "u1", "t2", 10 * MIN, 9);
+
+    SessionUpdate updated = session("u1", 0, 20 * MIN, 3, 309, "t1", "t2");
+    updated.revision = 2;
+    updated.updatedByLate = true;
+    updated.lateEvents = 1;
+    assertThat(sessions()).containsExactly(session("u1", 0, 20 * MIN, 2, 300, "t1"), updated);
+  }
+
+  @Test
+  void aLateEventBeforeTheStartRetractsTheSessionUnderItsOldStart() throws Exception {
+    useLateness(4 * GAP);
+    send("e1", "u1", "t1", 60 * MIN, 100);
+    watermark(60 * MIN + GAP + 1);
+    send("before", "u1", "t2", 40 * MIN, 2);
+
+    SessionUpdate moved = session("u1", 40 * MIN, 60 * MIN, 2, 102, "t1", "t2");
+    moved.revision = 2;
+    moved.updatedByLate = true;
+    moved.lateEvents = 1;
+    assertThat(sessions())
+        .containsExactly(
+            session("u1", 60 * MIN, 60 * MIN, 1, 100, "t1"),
+            SessionUpdate.retraction("u1", T0 + 60 * MIN, 2),
+            moved);
+  }
+
+  @Test
+  void aLateEventBridgingTwoClosedSessionsMergesThemAndRetractsTheLaterOne() throws Exception {
+    useLateness(4 * GAP);
+    send("a", "u1", "t1", 0, 10);
+    send("b", "u1", "t2", 50 * MIN, 20);
+    watermark(50 * MIN + GAP + 1);
+    SessionUpdate firstA = session("u1", 0, 0, 1, 10, "t1");
+    SessionUpdate firstB = session("u1", 50 * MIN, 50 * MIN, 1, 20, "t2");
+    assertThat(sessions()).containsExactly(firstA, firstB);
+
+    send("bridge", "u1", "t3", 25 * MIN, 5);
+
+    SessionUpdate merged = session("u1", 0, 50 * MIN, 3, 35, "t1", "t2", "t3");
+    merged.revision = 2;
+    merged.updatedByLate = true;
+    merged.lateEvents = 1;
+    assertThat(sessions())
+        .containsExactly(firstA, firstB, SessionUpdate.retraction("u1", T0 + 50 * MIN, 2), merged);
+  }
+
+  @Test
+  void stateIsClearedOnceTheHorizonHasPassed() throws Exception {
+    send("e1", "u1", "t1", 0, 1);
+    send("e1", "u2", "t1", 0, 1);
+    watermark(GAP + 1);
+    assertThat(harness.numKeyedStateEntries()).isPositive();
+
+    watermark(HORIZON); // the id is still remembered: a copy is a duplicate, not late
+    send("e1", "u1", "t1", 0, 1);
+    assertThat(lateEvents()).isEmpty();
+
+    watermark(HORIZON + HORIZON / 4 + 1);
+    assertThat(harness.numKeyedStateEntries()).isZero();
+    send("e1", "u1", "t1", 0, 1); // forgotten, and far too late
+    assertThat(lateEvents()).extracting(e -> e.eventId).containsExactly("e1");
+    assertThat(sessions()).hasSize(2);
+    assertThat(harness.numKeyedStateEntries()).isZero();
+  }
+
+  @Test
+  void eachUserHasSessionsOfTheirOwn() throws Exception {
+    send("a", "u1", "t1", 0, 1);
+    send("b", "u2", "t1", MIN, 2);
+    watermark(MIN + GAP + 1);
+
+    assertThat(sessions())
+        .containsExactlyInAnyOrder(
+            session("u1", 0, 0, 1, 1, "t1"), session("u2", MIN, MIN, 1, 2, "t1"));
+  }
+}
