@@ -44,9 +44,12 @@ public final class StreamJobPipeline {
 
   /** Adds the job to {@code env}: Kafka source, topology, Kafka sinks. */
   public static void wire(StreamExecutionEnvironment env, StreamJobSettings settings) {
-    KafkaSettings kafka = settings.kafka();
     DataStream<IncomingRecord> records = eventsSource(env, settings);
-    SessionTopology.Outputs outputs = SessionTopology.sessionize(records, settings.sessions());
+    sinkToKafka(SessionTopology.sessionize(records, settings.sessions()), settings.kafka());
+  }
+
+  /** Writes the three outputs to their topics, exactly once. */
+  public static void sinkToKafka(SessionTopology.Outputs outputs, KafkaSettings kafka) {
     outputs
         .sessions()
         .sinkTo(

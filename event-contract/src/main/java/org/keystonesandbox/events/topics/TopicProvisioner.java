@@ -14,6 +14,7 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * Checks that the broker answers, within a deadline, and creates the events topic if it is missing.
@@ -68,13 +69,7 @@ public final class TopicProvisioner {
               "cannot create topic '" + topic + "': " + e.getCause().getMessage(), e);
         }
       }
-      TopicDescription description =
-          admin
-              .describeTopics(List.of(topic))
-              .allTopicNames()
-              .get(timeout.toMillis(), TimeUnit.MILLISECONDS)
-              .get(topic);
-      return description.partitions().size();
+      return partitionCount(admin, topic, System.nanoTime() + timeout.toNanos());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new KafkaUnavailableException("interrupted while preparing topic " + topic, e);
@@ -84,6 +79,29 @@ public final class TopicProvisioner {
           e);
     } finally {
       admin.close(Duration.ofSeconds(1));
+    }
+  }
+
+  /** A topic just created may take a moment to reach the broker's metadata: ask again. */
+  private static int partitionCount(Admin admin, String topic, long deadlineNanos)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    while (true) {
+      long leftMs = Math.max(1, (deadlineNanos - System.nanoTime()) / 1_000_000);
+      try {
+        TopicDescription description =
+            admin
+                .describeTopics(List.of(topic))
+                .allTopicNames()
+                .get(leftMs, TimeUnit.MILLISECONDS)
+                .get(topic);
+        return description.partitions().size();
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof UnknownTopicOrPartitionException)
+            || System.nanoTime() > deadlineNanos) {
+          throw e;
+        }
+        Thread.sleep(100);
+      }
     }
   }
 

@@ -1,0 +1,224 @@
+package org.keystonesandbox.stream.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.keystonesandbox.events.RejectReason;
+import org.keystonesandbox.events.ViewingEvent;
+import org.keystonesandbox.events.truth.GroundTruthReader;
+import org.keystonesandbox.ingest.GeneratorCommand;
+import org.keystonesandbox.ingest.GeneratorRun;
+import org.keystonesandbox.ingest.RunSummary;
+import org.keystonesandbox.oracle.ReferenceSession;
+import org.keystonesandbox.oracle.ReferenceSessions;
+import org.keystonesandbox.stream.StreamJobCommand;
+import org.keystonesandbox.stream.StreamJobPipeline;
+import org.keystonesandbox.stream.StreamJobSettings;
+import org.keystonesandbox.stream.kafka.DeadLetterSerializer;
+import org.keystonesandbox.stream.kafka.KafkaWiring;
+import org.keystonesandbox.stream.kafka.OutputJson;
+import org.keystonesandbox.stream.topology.JobCounter;
+import org.keystonesandbox.stream.topology.LateEvent;
+
+/**
+ * The generator's stream through a real broker into the job on a Flink MiniCluster; what the job
+ * committed is compared with the reference sessions derived from the generator's ground truth.
+ * Subclasses say where the broker is.
+ */
+abstract class StreamJobAgainstBrokerContract {
+  static final int EVENTS = 40_000;
+  static final Duration GAP = Duration.ofMinutes(30);
+
+  @RegisterExtension
+  static final MiniClusterExtension FLINK =
+      new MiniClusterExtension(
+          new MiniClusterResourceConfiguration.Builder()
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(2)
+              .setConfiguration(new Configuration())
+              .build());
+
+  abstract String bootstrapServers();
+
+  /** One run of the generator into {@code topic}, with every delivery fault turned on. */
+  RunSummary generate(String topic, Path outDir) throws IOException {
+    RunSummary summary =
+        new GeneratorRun(
+                GeneratorCommand.parseSettings(
+                    "--bootstrap-server",
+                    bootstrapServers(),
+                    "--topic",
+                    topic,
+                    "--partitions",
+                    "4",
+                    "--count",
+                    Integer.toString(EVENTS),
+                    "--unthrottled",
+                    "--duplicate-rate",
+                    "0.03",
+                    "--late-rate",
+                    "0.02",
+                    "--malformed-rate",
+                    "0.005",
+                    "--out-dir",
+                    outDir.toString(),
+                    "--progress-interval",
+                    "1h"),
+                System.err)
+            .run();
+    assertThat(summary.complete()).isTrue();
+    assertThat(summary.duplicates()).isPositive();
+    assertThat(summary.lateEvents()).isPositive();
+    assertThat(summary.malformed()).isPositive();
+    return summary;
+  }
+
+  /** The job's settings for topics named after {@code name}, bounded, quick checkpoints. */
+  StreamJobSettings jobSettings(String name, String... more) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--bootstrap-server",
+                bootstrapServers(),
+                "--events-topic",
+                name + "-events",
+                "--sessions-topic",
+                name + "-sessions",
+                "--late-topic",
+                name + "-late",
+                "--dlq-topic",
+                name + "-dlq",
+                "--group-id",
+                name,
+                "--transactional-id-prefix",
+                name,
+                "--bounded",
+                "--idleness",
+                "0s",
+                "--checkpoint-interval",
+                "500ms",
+                "--flink-conf",
+                "restart-strategy.type=none"));
+    args.addAll(List.of(more));
+    return StreamJobCommand.parseSettings(args.toArray(new String[0]));
+  }
+
+  static JobExecutionResult run(StreamJobSettings settings) throws Exception {
+    KafkaWiring.ensureOutputTopics(settings.kafka(), Duration.ofSeconds(10));
+    StreamExecutionEnvironment env =
+        StreamExecutionEnvironment.getExecutionEnvironment(
+            StreamJobPipeline.flinkConfiguration(settings.runtime()));
+    StreamJobPipeline.wire(env, settings);
+    return env.execute(StreamJobPipeline.JOB_NAME);
+  }
+
+  static List<ViewingEvent> truth(RunSummary summary) throws IOException {
+    List<ViewingEvent> events = new ArrayList<>();
+    try (GroundTruthReader reader = GroundTruthReader.open(summary.truthFile())) {
+      reader.forEach(events::add);
+    }
+    assertThat(events).hasSize(EVENTS);
+    return events;
+  }
+
+  static long counter(JobExecutionResult result, String name) {
+    return ((Number) result.getAllAccumulatorResults().getOrDefault(name, 0L)).longValue();
+  }
+
+  @Test
+  void committedSessionsEqualTheReferenceWithDuplicatesOutOfOrderLateAndMalformedEvents(
+      @TempDir Path outDir) throws Exception {
+    String name = "exact-" + getClass().getSimpleName();
+    RunSummary summary = generate(name + "-events", outDir);
+    // Allowed lateness beyond the generator's largest lateness: every event counts.
+    StreamJobSettings settings =
+        jobSettings(name, "--allowed-lateness", "8d", "--dedup-horizon", "8d");
+
+    JobExecutionResult result = run(settings);
+
+    List<ReferenceSession> expected = ReferenceSessions.of(truth(summary), GAP);
+    List<ReferenceSession> committed =
+        SessionLog.materialize(
+            TopicContents.readCommitted(bootstrapServers(), settings.kafka().sessionsTopic()));
+    assertThat(committed).hasSameSizeAs(expected).containsExactlyElementsOf(expected);
+    assertThat(counter(result, JobCounter.EVENTS_PARSED))
+        .isEqualTo(summary.uniqueEvents() + summary.duplicates());
+    assertThat(counter(result, JobCounter.DUPLICATES_DROPPED)).isEqualTo(summary.duplicates());
+    assertThat(counter(result, JobCounter.LATE_EVENTS)).isZero();
+    assertThat(TopicContents.readCommitted(bootstrapServers(), settings.kafka().lateEventsTopic()))
+        .isEmpty();
+
+    List<ConsumerRecord<byte[], byte[]>> deadLetters =
+        TopicContents.readCommitted(bootstrapServers(), settings.kafka().deadLetterTopic());
+    Map<RejectReason, Long> reasons = new EnumMap<>(RejectReason.class);
+    for (ConsumerRecord<byte[], byte[]> record : deadLetters) {
+      String reason =
+          new String(
+              record.headers().lastHeader(DeadLetterSerializer.REASON_HEADER).value(),
+              StandardCharsets.UTF_8);
+      reasons.merge(RejectReason.valueOf(reason), 1L, Long::sum);
+    }
+    Map<RejectReason, Long> expectedReasons = new EnumMap<>(RejectReason.class);
+    summary
+        .malformedByKind()
+        .forEach((kind, n) -> expectedReasons.merge(kind.expectedReason(), n, Long::sum));
+    assertThat(reasons).isEqualTo(expectedReasons);
+    assertThat(counter(result, JobCounter.EVENTS_MALFORMED)).isEqualTo(summary.malformed());
+  }
+
+  @Test
+  void eventsBeyondAllowedLatenessGoToTheLateTopicAndEverythingElseMatchesTheReference(
+      @TempDir Path outDir) throws Exception {
+    String name = "late-" + getClass().getSimpleName();
+    RunSummary summary = generate(name + "-events", outDir);
+    Duration lateness = Duration.ofMinutes(10);
+    StreamJobSettings settings =
+        jobSettings(name, "--allowed-lateness", "10m", "--dedup-horizon", "6h");
+
+    JobExecutionResult result = run(settings);
+
+    List<ViewingEvent> truth = truth(summary);
+    Set<String> truthIds = new HashSet<>();
+    truth.forEach(e -> truthIds.add(e.eventId()));
+    Set<String> lateIds = new HashSet<>();
+    for (ConsumerRecord<byte[], byte[]> record :
+        TopicContents.readCommitted(bootstrapServers(), settings.kafka().lateEventsTopic())) {
+      LateEvent late = OutputJson.readLateEvent(record.value());
+      assertThat(late.watermark - late.eventTs).isGreaterThan(lateness.toMillis());
+      assertThat(truthIds).contains(late.eventId);
+      lateIds.add(late.eventId);
+    }
+    assertThat(lateIds).isNotEmpty();
+    assertThat(counter(result, JobCounter.LATE_EVENTS)).isGreaterThanOrEqualTo(lateIds.size());
+
+    List<ViewingEvent> accepted = new ArrayList<>();
+    truth.forEach(
+        e -> {
+          if (!lateIds.contains(e.eventId())) {
+            accepted.add(e);
+          }
+        });
+    List<ReferenceSession> committed =
+        SessionLog.materialize(
+            TopicContents.readCommitted(bootstrapServers(), settings.kafka().sessionsTopic()));
+    assertThat(committed).containsExactlyElementsOf(ReferenceSessions.of(accepted, GAP));
+  }
+}
