@@ -6,8 +6,9 @@ import java.util.Map;
 /**
  * How Flink runs the job.
  *
- * @param checkpointDir where checkpoints go ({@code file:///...}, {@code s3://...}); null keeps
- *     them in the job manager's memory, which is lost with the process
+ * @param checkpointDir where checkpoints go ({@code file:///...}, {@code s3://...}); null leaves it
+ *     to the cluster's configuration (on a MiniCluster without one: the job manager's heap, lost
+ *     with the process and limited to 5 MB of state)
  * @param webUiPort the dashboard's port when the job runs on its own MiniCluster
  * @param flinkConfiguration any further Flink option, as key and value ({@code --flink-conf})
  */

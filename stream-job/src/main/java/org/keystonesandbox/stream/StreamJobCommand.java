@@ -66,6 +66,7 @@ public final class StreamJobCommand implements Callable<Integer> {
   static final int EXIT_JOB_FAILED = 1;
   static final int EXIT_USAGE = 2;
   static final int EXIT_SETUP = 3;
+  static final String LOCAL_CHECKPOINT_DIR = "data/stream-job/checkpoints";
 
   @Option(
       names = "--config",
@@ -198,7 +199,9 @@ public final class StreamJobCommand implements Callable<Integer> {
       names = "--checkpoint-dir",
       description =
           "folder or URI for checkpoints, kept when the job stops; a restart resumes from the"
-              + " newest one found there")
+              + " newest one found there (default: "
+              + LOCAL_CHECKPOINT_DIR
+              + " on the local MiniCluster, the cluster's own setting under flink run)")
   String checkpointDir;
 
   @Option(
@@ -349,6 +352,10 @@ public final class StreamJobCommand implements Callable<Integer> {
       err.println("keystone-stream-job: submitting to the Flink cluster of `flink run`");
       env.configure(conf);
     } else {
+      if (settings.runtime().checkpointDir() == null) {
+        // Without a folder, checkpoints live in the job manager's heap, limited to 5 MB of state.
+        StreamJobPipeline.useCheckpointDir(conf, checkpointUri(LOCAL_CHECKPOINT_DIR));
+      }
       resumeFromNewestCheckpoint(conf);
       env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
       err.println(

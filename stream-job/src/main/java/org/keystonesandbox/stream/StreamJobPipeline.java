@@ -31,7 +31,7 @@ public final class StreamJobPipeline {
     conf.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
     conf.set(StateBackendOptions.STATE_BACKEND, runtime.stateBackend().flinkName());
     if (runtime.checkpointDir() != null) {
-      conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, runtime.checkpointDir());
+      useCheckpointDir(conf, runtime.checkpointDir());
     }
     // Every type in the job has a Flink serializer; a Kryo fallback would be a bug, so fail loudly.
     conf.set(PipelineOptions.GENERIC_TYPES, false);
@@ -40,6 +40,15 @@ public final class StreamJobPipeline {
     conf.set(RestOptions.PORT, runtime.webUiPort());
     conf.addAll(Configuration.fromMap(runtime.flinkConfiguration()));
     return conf;
+  }
+
+  /**
+   * Checkpoints into {@code uri}. Flink 2 ignores the folder unless the storage type is named too,
+   * and keeps checkpoints in the job manager's heap (at most 5 MB of state).
+   */
+  public static void useCheckpointDir(Configuration conf, String uri) {
+    conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+    conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, uri);
   }
 
   /** Adds the job to {@code env}: Kafka source, topology, Kafka sinks. */

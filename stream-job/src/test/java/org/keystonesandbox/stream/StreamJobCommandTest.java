@@ -1,0 +1,68 @@
+package org.keystonesandbox.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StreamJobCommandTest {
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  private int execute(String... args) {
+    StreamJobCommand command =
+        new StreamJobCommand(
+            new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    return command.commandLine(args).execute(args);
+  }
+
+  private String errors() {
+    return err.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void anUnknownFlagIsOneLineAndExitCodeTwo() {
+    assertThat(execute("--sesion-gap", "5m")).isEqualTo(StreamJobCommand.EXIT_USAGE);
+    assertThat(errors()).startsWith("keystone-stream-job: Unknown option").hasLineCount(1);
+  }
+
+  @Test
+  void aBadDurationNamesTheValueAndTheSyntax() {
+    assertThat(execute("--session-gap", "half an hour")).isEqualTo(StreamJobCommand.EXIT_USAGE);
+    assertThat(errors()).contains("'half an hour' is not a duration").hasLineCount(1);
+  }
+
+  @Test
+  void aDedupHorizonShorterThanTheAllowedLatenessIsRefused() {
+    assertThat(execute("--allowed-lateness", "2h", "--dedup-horizon", "1h"))
+        .isEqualTo(StreamJobCommand.EXIT_USAGE);
+    assertThat(errors()).contains("dedup horizon").contains("allowed lateness");
+  }
+
+  @Test
+  void anUnreachableBrokerIsExitCodeThreeAndSaysWhatToDo() {
+    long started = System.nanoTime();
+    assertThat(execute("--bootstrap-server", "127.0.0.1:1")).isEqualTo(StreamJobCommand.EXIT_SETUP);
+    assertThat(errors()).contains("cannot reach Kafka at 127.0.0.1:1").hasLineCount(1);
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(30));
+  }
+
+  @Test
+  void aConfigFileSetsDefaultsAndFlagsStillWin(@TempDir Path dir) throws Exception {
+    Path config = dir.resolve("stream-job.properties");
+    Files.writeString(config, "session-gap=45m\nallowed-lateness=1h\nstate-backend=rocksdb\n");
+
+    StreamJobSettings settings =
+        StreamJobCommand.parseSettings("--config", config.toString(), "--allowed-lateness", "2h");
+
+    assertThat(settings.sessions().gap()).isEqualTo(Duration.ofMinutes(45));
+    assertThat(settings.sessions().allowedLateness()).isEqualTo(Duration.ofHours(2));
+    assertThat(settings.runtime().stateBackend()).isEqualTo(RuntimeSettings.StateBackend.ROCKSDB);
+  }
+}
