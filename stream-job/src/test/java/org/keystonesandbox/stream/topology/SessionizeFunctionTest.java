@@ -25,22 +25,22 @@ class SessionizeFunctionTest {
 
   @BeforeEach
   void openHarness() throws Exception {
-    SessionSettings settings =
-        new SessionSettings(
-            Duration.ofMillis(GAP), Duration.ofMillis(LATENESS), Duration.ofMillis(HORIZON));
-    harness =
-        ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-            new SessionizeFunction(settings), new SessionTopology.ByUser(), Types.STRING);
+    harness = harnessWith(LATENESS, HORIZON);
   }
 
-  private void useLateness(long latenessMs) throws Exception {
+  /** Replaces the default harness with one whose lateness and horizon are both {@code ms}. */
+  private void useLateness(long ms) throws Exception {
     harness.close();
+    harness = harnessWith(ms, ms);
+  }
+
+  private static KeyedOneInputStreamOperatorTestHarness<String, SessionEvent, SessionUpdate>
+      harnessWith(long latenessMs, long horizonMs) throws Exception {
     SessionSettings settings =
         new SessionSettings(
-            Duration.ofMillis(GAP), Duration.ofMillis(latenessMs), Duration.ofMillis(latenessMs));
-    harness =
-        ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-            new SessionizeFunction(settings), new SessionTopology.ByUser(), Types.STRING);
+            Duration.ofMillis(GAP), Duration.ofMillis(latenessMs), Duration.ofMillis(horizonMs));
+    return ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+        new SessionizeFunction(settings), new SessionTopology.ByUser(), Types.STRING);
   }
 
   @AfterEach
