@@ -1,6 +1,8 @@
 package org.keystonesandbox.events.topics;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -12,14 +14,15 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
- * Checks that the broker answers, within a deadline, and creates the events topic if it is missing.
- * The topic keeps its records forever: the sandbox replays and verifies them, and its simulated
- * timestamps would fall foul of time-based retention.
+ * Checks that the broker answers, within a deadline, and creates the sandbox's topics that are
+ * missing. They keep their records forever: the sandbox replays and verifies them, and its
+ * simulated timestamps would fall foul of time-based retention.
  */
 public final class TopicProvisioner {
 
@@ -33,6 +36,22 @@ public final class TopicProvisioner {
    */
   public static int ensureTopic(
       String bootstrapServers, String topic, int partitions, short replication, Duration timeout) {
+    return ensureTopics(bootstrapServers, List.of(topic), partitions, replication, timeout)
+        .get(topic);
+  }
+
+  /**
+   * {@link #ensureTopic} for several topics through one admin client; returns each topic's
+   * partition count.
+   *
+   * @throws KafkaUnavailableException when the broker does not answer within {@code timeout}
+   */
+  public static Map<String, Integer> ensureTopics(
+      String bootstrapServers,
+      List<String> topics,
+      int partitions,
+      short replication,
+      Duration timeout) {
     Properties props = new Properties();
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     int timeoutMs = (int) timeout.toMillis();
@@ -55,27 +74,35 @@ public final class TopicProvisioner {
       } catch (TimeoutException | ExecutionException e) {
         throw unreachable(bootstrapServers, timeout, e);
       }
-      try {
-        admin
-            .createTopics(
-                List.of(
-                    new NewTopic(topic, partitions, replication)
-                        .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1"))))
-            .all()
-            .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      } catch (ExecutionException e) {
-        if (!(e.getCause() instanceof TopicExistsException)) {
-          throw new KafkaUnavailableException(
-              "cannot create topic '" + topic + "': " + e.getCause().getMessage(), e);
+      List<NewTopic> newTopics = new ArrayList<>();
+      for (String topic : topics) {
+        newTopics.add(
+            new NewTopic(topic, partitions, replication)
+                .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1")));
+      }
+      Map<String, KafkaFuture<Void>> created = admin.createTopics(newTopics).values();
+      for (String topic : topics) {
+        try {
+          created.get(topic).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof TopicExistsException)) {
+            throw new KafkaUnavailableException(
+                "cannot create topic '" + topic + "': " + e.getCause().getMessage(), e);
+          }
         }
       }
-      return partitionCount(admin, topic, System.nanoTime() + timeout.toNanos());
+      long deadline = System.nanoTime() + timeout.toNanos();
+      Map<String, Integer> partitionCounts = new LinkedHashMap<>();
+      for (String topic : topics) {
+        partitionCounts.put(topic, partitionCount(admin, topic, deadline));
+      }
+      return partitionCounts;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new KafkaUnavailableException("interrupted while preparing topic " + topic, e);
+      throw new KafkaUnavailableException("interrupted while preparing topics " + topics, e);
     } catch (TimeoutException | ExecutionException e) {
       throw new KafkaUnavailableException(
-          "cannot describe topic '" + topic + "' at " + bootstrapServers + ": " + e.getMessage(),
+          "cannot describe topics " + topics + " at " + bootstrapServers + ": " + e.getMessage(),
           e);
     } finally {
       admin.close(Duration.ofSeconds(1));

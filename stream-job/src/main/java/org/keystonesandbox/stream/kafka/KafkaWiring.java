@@ -1,6 +1,7 @@
 package org.keystonesandbox.stream.kafka;
 
 import java.time.Duration;
+import java.util.List;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
@@ -59,12 +60,11 @@ public final class KafkaWiring {
 
   /** Creates the output topics that are missing (infinite retention, like the events topic). */
   public static void ensureOutputTopics(KafkaSettings settings, Duration timeout) {
-    for (String topic :
-        new String[] {
-          settings.sessionsTopic(), settings.lateEventsTopic(), settings.deadLetterTopic()
-        }) {
-      TopicProvisioner.ensureTopic(
-          settings.bootstrapServers(), topic, settings.outputPartitions(), (short) 1, timeout);
-    }
+    TopicProvisioner.ensureTopics(
+        settings.bootstrapServers(),
+        List.of(settings.sessionsTopic(), settings.lateEventsTopic(), settings.deadLetterTopic()),
+        settings.outputPartitions(),
+        (short) 1,
+        timeout);
   }
 }

@@ -47,6 +47,7 @@ import org.keystonesandbox.stream.kafka.KafkaWiring;
  */
 public final class StreamJobBenchmark {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   private record Run(double recordsPerSecond, long peakStateBytes) {}
 
@@ -199,18 +200,17 @@ public final class StreamJobBenchmark {
   private static long checkpointedStateSize(int restPort, JobClient job) {
     try {
       HttpResponse<String> response =
-          HttpClient.newHttpClient()
-              .send(
-                  HttpRequest.newBuilder(
-                          URI.create(
-                              "http://127.0.0.1:"
-                                  + restPort
-                                  + "/jobs/"
-                                  + job.getJobID()
-                                  + "/checkpoints"))
-                      .timeout(Duration.ofSeconds(2))
-                      .build(),
-                  HttpResponse.BodyHandlers.ofString());
+          HTTP.send(
+              HttpRequest.newBuilder(
+                      URI.create(
+                          "http://127.0.0.1:"
+                              + restPort
+                              + "/jobs/"
+                              + job.getJobID()
+                              + "/checkpoints"))
+                  .timeout(Duration.ofSeconds(2))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       JsonNode max = JSON.readTree(response.body()).path("summary").path("state_size").path("max");
       return max.asLong(0);
     } catch (Exception e) {

@@ -121,11 +121,15 @@ abstract class StreamJobAgainstBrokerContract {
     return StreamJobCommand.parseSettings(args.toArray(new String[0]));
   }
 
-  static JobExecutionResult run(StreamJobSettings settings) throws Exception {
+  /** The output topics created and an environment on the MiniCluster configured as the job is. */
+  static StreamExecutionEnvironment environmentFor(StreamJobSettings settings) {
     KafkaWiring.ensureOutputTopics(settings.kafka(), Duration.ofSeconds(10));
-    StreamExecutionEnvironment env =
-        StreamExecutionEnvironment.getExecutionEnvironment(
-            StreamJobPipeline.flinkConfiguration(settings.runtime()));
+    return StreamExecutionEnvironment.getExecutionEnvironment(
+        StreamJobPipeline.flinkConfiguration(settings.runtime()));
+  }
+
+  static JobExecutionResult run(StreamJobSettings settings) throws Exception {
+    StreamExecutionEnvironment env = environmentFor(settings);
     StreamJobPipeline.wire(env, settings);
     return env.execute(StreamJobPipeline.JOB_NAME);
   }

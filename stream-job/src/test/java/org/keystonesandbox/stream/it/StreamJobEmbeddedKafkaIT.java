@@ -3,7 +3,6 @@ package org.keystonesandbox.stream.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
@@ -14,7 +13,6 @@ import org.keystonesandbox.kafka.embedded.EmbeddedKafkaExtension;
 import org.keystonesandbox.oracle.ReferenceSessions;
 import org.keystonesandbox.stream.StreamJobPipeline;
 import org.keystonesandbox.stream.StreamJobSettings;
-import org.keystonesandbox.stream.kafka.KafkaWiring;
 import org.keystonesandbox.stream.topology.IncomingRecord;
 import org.keystonesandbox.stream.topology.SessionTopology;
 
@@ -48,10 +46,7 @@ class StreamJobEmbeddedKafkaIT extends StreamJobAgainstBrokerContract {
             "restart-strategy.fixed-delay.attempts=2",
             "--flink-conf",
             "restart-strategy.fixed-delay.delay=200ms");
-    KafkaWiring.ensureOutputTopics(settings.kafka(), Duration.ofSeconds(10));
-    StreamExecutionEnvironment env =
-        StreamExecutionEnvironment.getExecutionEnvironment(
-            StreamJobPipeline.flinkConfiguration(settings.runtime()));
+    StreamExecutionEnvironment env = environmentFor(settings);
     DataStream<IncomingRecord> records =
         StreamJobPipeline.eventsSource(env, settings)
             .map(new FailOnceAfterCheckpoint(EVENTS / 4))
