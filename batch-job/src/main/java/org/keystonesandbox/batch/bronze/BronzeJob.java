@@ -1,0 +1,171 @@
+package org.keystonesandbox.batch.bronze;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.keystonesandbox.batch.lake.LakeSettings;
+import org.keystonesandbox.batch.lake.SnapshotMarks;
+import org.keystonesandbox.batch.lake.Tables;
+
+/**
+ * Bronze: the events topic, from the offsets bronze committed last to the end offsets of the
+ * moment, appended to {@code bronze_events} (valid events, raw payload, Kafka lineage) and {@code
+ * bronze_quarantine} (rejected records with the reason).
+ *
+ * <p>Each table commits the offsets it has consumed in the summary of the very snapshot that adds
+ * the rows, so data and progress are one atomic commit. Writing is two-phase: the rows are staged
+ * as a snapshot that is not yet current (Iceberg's write-audit-publish), then published. A crash
+ * before publishing leaves only an unreferenced staged snapshot; the next run starts again from the
+ * published offsets. Each table filters out the offsets it already holds, so a crash between the
+ * two tables' commits neither loses nor duplicates a record, and a rerun with nothing new in the
+ * topic commits nothing.
+ */
+public final class BronzeJob {
+  /** Where a test may make the job crash. */
+  public enum Crash {
+    NONE,
+    /** After the events are staged (files written, snapshot created) and before publishing. */
+    BEFORE_PUBLISHING_EVENTS,
+    /** After the events are published and before the quarantine is written. */
+    BETWEEN_TABLES
+  }
+
+  public record Settings(
+      String bootstrapServers, String topic, Duration kafkaTimeout, Crash crash) {
+    public Settings(String bootstrapServers, String topic) {
+      this(bootstrapServers, topic, Duration.ofSeconds(30), Crash.NONE);
+    }
+  }
+
+  /** What one run read and wrote. */
+  public record Result(long recordsRead, long eventsAppended, long rejectedAppended, String to) {}
+
+  private final SparkSession spark;
+  private final LakeSettings lake;
+
+  public BronzeJob(SparkSession spark, LakeSettings lake) {
+    this.spark = spark;
+    this.lake = lake;
+  }
+
+  public Result run(Settings settings) {
+    Tables.createAll(spark, lake);
+    Table events = SnapshotMarks.load(spark, lake.table(Tables.BRONZE_EVENTS));
+    Table quarantine = SnapshotMarks.load(spark, lake.table(Tables.BRONZE_QUARANTINE));
+    KafkaOffsets eventsAt = committedOffsets(events, settings.topic());
+    KafkaOffsets quarantineAt = committedOffsets(quarantine, settings.topic());
+    KafkaOffsets end =
+        KafkaOffsets.endOf(settings.bootstrapServers(), settings.topic(), settings.kafkaTimeout());
+    Set<Integer> partitions = new TreeSet<>(end.next().keySet());
+    if (eventsAt.sameAs(end, partitions) && quarantineAt.sameAs(end, partitions)) {
+      return new Result(0, 0, 0, end.json());
+    }
+    KafkaOffsets start = eventsAt.min(quarantineAt, partitions);
+    Dataset<Row> records =
+        spark
+            .read()
+            .format("kafka")
+            .option("kafka.bootstrap.servers", settings.bootstrapServers())
+            .option("subscribe", settings.topic())
+            .option("startingOffsets", start.json())
+            .option("endingOffsets", end.json())
+            .option("failOnDataLoss", "true")
+            .load();
+    Dataset<Row> parsed = BronzeRecords.parse(records).persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      long eventsAppended = 0;
+      if (!eventsAt.sameAs(end, partitions)) {
+        Dataset<Row> newEvents =
+            BronzeRecords.events(parsed).filter(notYetIn(eventsAt, partitions));
+        eventsAppended = newEvents.count();
+        long staged = stage(lake.table(Tables.BRONZE_EVENTS), events, newEvents, end);
+        if (settings.crash() == Crash.BEFORE_PUBLISHING_EVENTS) {
+          throw new IllegalStateException("injected crash before publishing snapshot " + staged);
+        }
+        publish(events, staged);
+      }
+      if (settings.crash() == Crash.BETWEEN_TABLES) {
+        throw new IllegalStateException("injected crash between the bronze tables' commits");
+      }
+      long rejectedAppended = 0;
+      if (!quarantineAt.sameAs(end, partitions)) {
+        Dataset<Row> newRejects =
+            BronzeRecords.rejected(parsed).filter(notYetIn(quarantineAt, partitions));
+        rejectedAppended = newRejects.count();
+        publish(
+            quarantine, stage(lake.table(Tables.BRONZE_QUARANTINE), quarantine, newRejects, end));
+      }
+      return new Result(start.recordsUpTo(end), eventsAppended, rejectedAppended, end.json());
+    } finally {
+      parsed.unpersist();
+    }
+  }
+
+  private static KafkaOffsets committedOffsets(Table table, String topic) {
+    KafkaOffsets offsets =
+        SnapshotMarks.latest(table, SnapshotMarks.KAFKA_OFFSETS)
+            .map(KafkaOffsets::parse)
+            .orElse(KafkaOffsets.none(topic));
+    if (!offsets.topic().equals(topic)) {
+      throw new IllegalStateException(
+          table.name() + " holds records of topic " + offsets.topic() + ", not " + topic);
+    }
+    return offsets;
+  }
+
+  private static Column notYetIn(KafkaOffsets committed, Set<Integer> partitions) {
+    Column keep = lit(false);
+    for (int partition : partitions) {
+      keep =
+          keep.or(
+              col("kafka_partition")
+                  .equalTo(partition)
+                  .and(col("kafka_offset").geq(committed.nextIn(partition))));
+    }
+    return keep;
+  }
+
+  /** Appends as a staged snapshot carrying the offsets; returns its id. */
+  private long stage(String tableName, Table table, Dataset<Row> rows, KafkaOffsets end) {
+    String wapId = UUID.randomUUID().toString();
+    spark.conf().set("spark.wap.id", wapId);
+    try {
+      rows.writeTo(tableName)
+          .option("snapshot-property." + SnapshotMarks.KAFKA_OFFSETS, end.json())
+          .append();
+    } catch (Exception e) {
+      throw new IllegalStateException("writing " + table.name() + " failed: " + e.getMessage(), e);
+    } finally {
+      spark.conf().unset("spark.wap.id");
+    }
+    table.refresh();
+    for (Snapshot snapshot : table.snapshots()) {
+      if (wapId.equals(snapshot.summary().get("wap.id"))) {
+        return snapshot.snapshotId();
+      }
+    }
+    throw new IllegalStateException("the staged snapshot of " + table.name() + " is missing");
+  }
+
+  private static void publish(Table table, long stagedSnapshotId) {
+    table.manageSnapshots().cherrypick(stagedSnapshotId).commit();
+    table.refresh();
+    Map<String, String> summary = table.currentSnapshot().summary();
+    if (!summary.containsKey(SnapshotMarks.KAFKA_OFFSETS)) {
+      throw new IllegalStateException(
+          "publishing " + table.name() + " did not fast-forward: another writer committed?");
+    }
+  }
+}

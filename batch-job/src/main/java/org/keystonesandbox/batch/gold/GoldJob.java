@@ -1,0 +1,184 @@
+package org.keystonesandbox.batch.gold;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.to_date;
+
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.keystonesandbox.batch.lake.Days;
+import org.keystonesandbox.batch.lake.LakeSettings;
+import org.keystonesandbox.batch.lake.SnapshotMarks;
+import org.keystonesandbox.batch.lake.Tables;
+
+/**
+ * Gold: daily title × country figures and daily user engagement, recomputed for the days silver
+ * replaced since gold last ran (read from the marks silver left in its snapshots).
+ *
+ * <p>Completions need each playback's first completing event, which may lie on another day than the
+ * events at hand, so gold keeps them in {@code gold_playback_completions} and merges new ones in
+ * (earliest wins). When a late event moves a completion to an earlier day, the day it left is
+ * recomputed too. Commits, in order: the title × country days, the completions merge, the user days
+ * with the silver mark. A crash anywhere is repaired by the rerun, which recomputes the same days
+ * from the same silver snapshots.
+ */
+public final class GoldJob {
+  public record Settings(
+      Path titlesFile,
+      JoinStrategy joinStrategy,
+      int saltBuckets,
+      long skewThresholdBytes,
+      boolean fullRebuild) {
+    public Settings(Path titlesFile) {
+      this(titlesFile, JoinStrategy.BROADCAST, 8, 4L << 20, false);
+    }
+  }
+
+  public record Result(SortedSet<LocalDate> days, long titleCountryRows, long userDayRows) {}
+
+  private final SparkSession spark;
+  private final LakeSettings lake;
+
+  public GoldJob(SparkSession spark, LakeSettings lake) {
+    this.spark = spark;
+    this.lake = lake;
+  }
+
+  public Result run(Settings settings) throws Exception {
+    Tables.createAll(spark, lake);
+    Table silverSessions = SnapshotMarks.load(spark, lake.table(Tables.SILVER_SESSIONS));
+    Table userDaily = SnapshotMarks.load(spark, lake.table(Tables.GOLD_USER_DAILY));
+    Long silverNow = SnapshotMarks.currentSnapshotId(silverSessions);
+    Long readUpTo =
+        SnapshotMarks.latest(userDaily, SnapshotMarks.SILVER_SNAPSHOT)
+            .map(Long::valueOf)
+            .orElse(null);
+    if (silverNow == null || (!settings.fullRebuild() && silverNow.equals(readUpTo))) {
+      return new Result(new TreeSet<>(), 0, 0);
+    }
+    SortedSet<LocalDate> days =
+        settings.fullRebuild() || readUpTo == null
+            ? allSilverDays()
+            : changedDays(silverSessions, readUpTo);
+    Dataset<Row> titles = TitleDimension.load(spark, settings.titlesFile()).cache();
+    try (AutoCloseable strategy =
+        settings.joinStrategy().configure(spark, settings.skewThresholdBytes())) {
+      Dataset<Row> completions = spark.table(lake.table(Tables.GOLD_COMPLETIONS));
+      Dataset<Row> joined = eventsWithTitles(days, titles, settings).persist(storage());
+      Dataset<Row> newCompletions = GoldMetrics.firstCompletions(joined).persist(storage());
+      SortedSet<LocalDate> movedFrom = completionDaysMovedEarlier(completions, newCompletions);
+      SortedSet<LocalDate> titleDays = new TreeSet<>(days);
+      titleDays.addAll(movedFrom);
+      if (!days.containsAll(movedFrom)) {
+        joined.unpersist();
+        joined = eventsWithTitles(titleDays, titles, settings).persist(storage());
+      }
+      Dataset<Row> allCompletions = GoldMetrics.earliest(completions, newCompletions);
+      Dataset<Row> titleCountry =
+          GoldMetrics.titleCountryDaily(
+              joined,
+              allCompletions.filter(Days.within(col("completed_at"), titleDays)),
+              sessionsStartingOn(titleDays),
+              titles);
+      long titleRows = titleCountry.count();
+      titleCountry
+          .writeTo(lake.table(Tables.GOLD_TITLE_COUNTRY_DAILY))
+          .overwrite(col("day").isin(Days.sqlDates(titleDays).toArray()));
+      mergeCompletions(newCompletions);
+      Dataset<Row> users =
+          GoldMetrics.userDaily(
+              spark
+                  .table(lake.table(Tables.SILVER_EVENTS))
+                  .filter(Days.within(col("event_ts"), days)),
+              sessionsStartingOn(days));
+      long userRows = users.count();
+      users
+          .writeTo(lake.table(Tables.GOLD_USER_DAILY))
+          .option("snapshot-property." + SnapshotMarks.SILVER_SNAPSHOT, silverNow)
+          .overwrite(col("day").isin(Days.sqlDates(days).toArray()));
+      joined.unpersist();
+      newCompletions.unpersist();
+      return new Result(titleDays, titleRows, userRows);
+    } finally {
+      titles.unpersist();
+    }
+  }
+
+  private static StorageLevel storage() {
+    return StorageLevel.MEMORY_AND_DISK();
+  }
+
+  private Dataset<Row> eventsWithTitles(
+      SortedSet<LocalDate> days, Dataset<Row> titles, Settings settings) {
+    Dataset<Row> events =
+        spark.table(lake.table(Tables.SILVER_EVENTS)).filter(Days.within(col("event_ts"), days));
+    return GoldMetrics.withTitles(events, titles, settings.joinStrategy(), settings.saltBuckets());
+  }
+
+  private Dataset<Row> sessionsStartingOn(SortedSet<LocalDate> days) {
+    return spark
+        .table(lake.table(Tables.SILVER_SESSIONS))
+        .filter(Days.within(col("session_start"), days));
+  }
+
+  private SortedSet<LocalDate> allSilverDays() {
+    SortedSet<LocalDate> days = new TreeSet<>();
+    for (Row row :
+        spark
+            .table(lake.table(Tables.SILVER_EVENTS))
+            .select(to_date(col("event_ts")))
+            .distinct()
+            .collectAsList()) {
+      days.add(row.getDate(0).toLocalDate());
+    }
+    return days;
+  }
+
+  private static SortedSet<LocalDate> changedDays(Table silverSessions, long readUpTo) {
+    SortedSet<LocalDate> days = new TreeSet<>();
+    for (Snapshot snapshot : SnapshotMarks.newerThan(silverSessions, readUpTo)) {
+      days.addAll(Days.parse(snapshot.summary().get(SnapshotMarks.EVENT_DAYS)));
+      days.addAll(Days.parse(snapshot.summary().get(SnapshotMarks.SESSION_DAYS)));
+    }
+    return days;
+  }
+
+  /** Days that lose a completion because a playback now completes earlier. */
+  private static SortedSet<LocalDate> completionDaysMovedEarlier(
+      Dataset<Row> completions, Dataset<Row> newCompletions) {
+    Dataset<Row> moved =
+        completions
+            .as("old")
+            .join(
+                newCompletions.as("new"),
+                col("old.playback_id")
+                    .equalTo(col("new.playback_id"))
+                    .and(col("new.completed_at").lt(col("old.completed_at"))))
+            .select(to_date(col("old.completed_at")))
+            .distinct();
+    SortedSet<LocalDate> days = new TreeSet<>();
+    for (Row row : moved.collectAsList()) {
+      days.add(row.getDate(0).toLocalDate());
+    }
+    return days;
+  }
+
+  private void mergeCompletions(Dataset<Row> newCompletions) {
+    newCompletions.createOrReplaceTempView("new_completions");
+    spark.sql(
+        """
+        MERGE INTO %s t USING new_completions s ON t.playback_id = s.playback_id
+        WHEN MATCHED AND s.completed_at < t.completed_at THEN
+          UPDATE SET t.completed_at = s.completed_at
+        WHEN NOT MATCHED THEN INSERT *
+        """
+            .formatted(lake.table(Tables.GOLD_COMPLETIONS)));
+  }
+}

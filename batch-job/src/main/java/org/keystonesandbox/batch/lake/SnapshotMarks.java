@@ -1,0 +1,79 @@
+package org.keystonesandbox.batch.lake;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.spark.Spark3Util;
+import org.apache.iceberg.util.SnapshotUtil;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The jobs' progress marks, kept in the summaries of the snapshots that committed the data they
+ * describe, so that progress and data are committed atomically. Marks are read from the current
+ * snapshot's ancestry only: staged or rolled-back snapshots never count.
+ */
+public final class SnapshotMarks {
+  /** Bronze: the Kafka offsets to read next, in Spark's offsets JSON. */
+  public static final String KAFKA_OFFSETS = "keystone.kafka-offsets";
+
+  /** Silver: the bronze snapshot read up to. */
+  public static final String BRONZE_SNAPSHOT = "keystone.bronze-snapshot";
+
+  /** Silver: the event days whose events were replaced, comma-separated ISO dates. */
+  public static final String EVENT_DAYS = "keystone.event-days";
+
+  /** Silver: the session-start days whose sessions were replaced. */
+  public static final String SESSION_DAYS = "keystone.session-days";
+
+  /** Gold: the silver sessions snapshot read up to. */
+  public static final String SILVER_SNAPSHOT = "keystone.silver-snapshot";
+
+  private SnapshotMarks() {}
+
+  public static Table load(SparkSession spark, String table) {
+    try {
+      return Spark3Util.loadIcebergTable(spark, table);
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot load table " + table + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The newest value of {@code key} in the current snapshot's ancestry. */
+  public static Optional<String> latest(Table table, String key) {
+    for (Snapshot snapshot : SnapshotUtil.currentAncestors(table)) {
+      String value = snapshot.summary().get(key);
+      if (value != null) {
+        return Optional.of(value);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The current ancestry's snapshots newer than {@code exclusiveSnapshotId}, newest first. */
+  public static List<Snapshot> newerThan(Table table, Long exclusiveSnapshotId) {
+    List<Snapshot> newer = new ArrayList<>();
+    for (Snapshot snapshot : SnapshotUtil.currentAncestors(table)) {
+      if (exclusiveSnapshotId != null && snapshot.snapshotId() == exclusiveSnapshotId) {
+        return newer;
+      }
+      newer.add(snapshot);
+    }
+    if (exclusiveSnapshotId != null) {
+      throw new IllegalStateException(
+          "snapshot "
+              + exclusiveSnapshotId
+              + " of "
+              + table.name()
+              + " is no longer in its history (expired?): rebuild with --full");
+    }
+    return newer;
+  }
+
+  public static Long currentSnapshotId(Table table) {
+    table.refresh();
+    Snapshot current = table.currentSnapshot();
+    return current == null ? null : current.snapshotId();
+  }
+}

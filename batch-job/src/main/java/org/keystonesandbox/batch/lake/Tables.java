@@ -1,0 +1,109 @@
+package org.keystonesandbox.batch.lake;
+
+import org.apache.spark.sql.SparkSession;
+
+/** The tables' names and definitions; {@link #createAll} makes any that are missing. */
+public final class Tables {
+  public static final String BRONZE_EVENTS = "bronze_events";
+  public static final String BRONZE_QUARANTINE = "bronze_quarantine";
+  public static final String SILVER_EVENTS = "silver_events";
+  public static final String SILVER_SESSIONS = "silver_sessions";
+  public static final String GOLD_TITLE_COUNTRY_DAILY = "gold_title_country_daily";
+  public static final String GOLD_USER_DAILY = "gold_user_daily";
+  public static final String GOLD_COMPLETIONS = "gold_playback_completions";
+
+  private static final String EVENT_COLUMNS =
+      "event_id STRING NOT NULL, user_id STRING NOT NULL, playback_id STRING NOT NULL,"
+          + " title_id STRING NOT NULL, device STRING NOT NULL, country STRING NOT NULL,"
+          + " event_type STRING NOT NULL, position_ms BIGINT NOT NULL, play_ms BIGINT NOT NULL,"
+          + " event_ts TIMESTAMP NOT NULL, sent_ts TIMESTAMP NOT NULL,"
+          + " kafka_partition INT NOT NULL, kafka_offset BIGINT NOT NULL";
+
+  /** Lets a writer stage a snapshot and publish it later (write-audit-publish). */
+  private static final String STAGED_WRITES = ", 'write.wap.enabled'='true'";
+
+  private Tables() {}
+
+  public static void createAll(SparkSession spark, LakeSettings lake) {
+    spark.sql("CREATE NAMESPACE IF NOT EXISTS " + LakeSettings.CATALOG + "." + lake.namespace());
+    create(
+        spark,
+        lake.table(BRONZE_EVENTS),
+        EVENT_COLUMNS + ", kafka_timestamp TIMESTAMP NOT NULL, payload STRING NOT NULL",
+        "days(event_ts)",
+        lake,
+        STAGED_WRITES);
+    create(
+        spark,
+        lake.table(BRONZE_QUARANTINE),
+        "kafka_partition INT NOT NULL, kafka_offset BIGINT NOT NULL,"
+            + " kafka_timestamp TIMESTAMP NOT NULL, payload BINARY,"
+            + " reject_reason STRING NOT NULL, reject_detail STRING",
+        "days(kafka_timestamp)",
+        lake,
+        STAGED_WRITES);
+    create(spark, lake.table(SILVER_EVENTS), EVENT_COLUMNS, "days(event_ts)", lake);
+    create(
+        spark,
+        lake.table(SILVER_SESSIONS),
+        "user_id STRING NOT NULL, country STRING NOT NULL, session_start TIMESTAMP NOT NULL,"
+            + " session_end TIMESTAMP NOT NULL, events BIGINT NOT NULL, watch_ms BIGINT NOT NULL,"
+            + " titles ARRAY<STRING> NOT NULL",
+        "days(session_start)",
+        lake);
+    create(
+        spark,
+        lake.table(GOLD_TITLE_COUNTRY_DAILY),
+        "day DATE NOT NULL, title_id STRING NOT NULL, title_name STRING, genre STRING,"
+            + " country STRING NOT NULL, starts BIGINT NOT NULL, unique_viewers BIGINT NOT NULL,"
+            + " watch_ms BIGINT NOT NULL, watch_hours DOUBLE NOT NULL,"
+            + " completions BIGINT NOT NULL, completion_rate DOUBLE, sessions BIGINT NOT NULL",
+        "day",
+        lake);
+    create(
+        spark,
+        lake.table(GOLD_USER_DAILY),
+        "day DATE NOT NULL, user_id STRING NOT NULL, country STRING NOT NULL,"
+            + " sessions BIGINT NOT NULL, events BIGINT NOT NULL, watch_ms BIGINT NOT NULL,"
+            + " titles BIGINT NOT NULL",
+        "day",
+        lake);
+    create(
+        spark,
+        lake.table(GOLD_COMPLETIONS),
+        "playback_id STRING NOT NULL, user_id STRING NOT NULL, title_id STRING NOT NULL,"
+            + " country STRING NOT NULL, completed_at TIMESTAMP NOT NULL",
+        null,
+        lake);
+  }
+
+  private static void create(
+      SparkSession spark,
+      String table,
+      String columns,
+      String partitioning,
+      LakeSettings lake,
+      String... extraProperties) {
+    String mode = lake.writeMode().icebergName();
+    spark.sql(
+        "CREATE TABLE IF NOT EXISTS %s (%s) USING iceberg %s TBLPROPERTIES (%s)"
+            .formatted(
+                table,
+                columns,
+                partitioning == null ? "" : "PARTITIONED BY (" + partitioning + ")",
+                "'format-version'='2', " + writeModes(mode) + String.join("", extraProperties)));
+    String current =
+        spark
+            .sql("SHOW TBLPROPERTIES %s ('write.merge.mode')".formatted(table))
+            .first()
+            .getString(1);
+    if (!mode.equals(current)) {
+      spark.sql("ALTER TABLE %s SET TBLPROPERTIES (%s)".formatted(table, writeModes(mode)));
+    }
+  }
+
+  private static String writeModes(String mode) {
+    return "'write.delete.mode'='%1$s', 'write.update.mode'='%1$s', 'write.merge.mode'='%1$s'"
+        .formatted(mode);
+  }
+}

@@ -1,0 +1,149 @@
+package org.keystonesandbox.batch.silver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.List;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+import org.keystonesandbox.batch.BronzeFixture;
+import org.keystonesandbox.batch.SparkLakeTest;
+import org.keystonesandbox.batch.lake.LakeSettings;
+import org.keystonesandbox.batch.lake.Tables;
+
+class SilverJobTest extends SparkLakeTest {
+
+  private List<String> sessions(LakeSettings lake) {
+    return spark
+        .sql(
+            "SELECT user_id, session_start, session_end, events, watch_ms, titles FROM "
+                + lake.table(Tables.SILVER_SESSIONS)
+                + " ORDER BY user_id, session_start")
+        .collectAsList()
+        .stream()
+        .map(SilverJobTest::describe)
+        .toList();
+  }
+
+  private static String describe(Row r) {
+    return "%s %s..%s events=%d watch=%d titles=%s"
+        .formatted(
+            r.getString(0),
+            r.getTimestamp(1).toInstant(),
+            r.getTimestamp(2).toInstant(),
+            r.getLong(3),
+            r.getLong(4),
+            r.getList(5));
+  }
+
+  private SilverJob.Result silver(LakeSettings lake) {
+    return new SilverJob(spark, lake).run(SilverJob.Settings.DEFAULTS);
+  }
+
+  @Test
+  void duplicatesKeepOneCopyWithinABatchAndAcrossBatches() {
+    LakeSettings lake = freshLake();
+    BronzeFixture bronze = new BronzeFixture(spark, lake);
+    bronze
+        .beat("e1", "u1", "t1", 1000, "2026-01-05T10:00:00Z")
+        .beat("e1", "u1", "t1", 1000, "2026-01-05T10:00:00Z")
+        .beat("e2", "u1", "t1", 2000, "2026-01-05T10:01:00Z")
+        .append();
+    silver(lake);
+    bronze.beat("e1", "u1", "t1", 1000, "2026-01-05T10:00:00Z").append();
+    silver(lake);
+
+    List<Row> events =
+        spark
+            .sql(
+                "SELECT event_id, kafka_offset FROM "
+                    + lake.table(Tables.SILVER_EVENTS)
+                    + " ORDER BY event_id")
+            .collectAsList();
+    assertThat(events)
+        .extracting(r -> r.getString(0) + "@" + r.getLong(1))
+        .containsExactly("e1@0", "e2@2");
+    assertThat(sessions(lake))
+        .containsExactly(
+            "u1 2026-01-05T10:00:00Z..2026-01-05T10:01:00Z events=2 watch=3000 titles=[t1]");
+  }
+
+  @Test
+  void aGapOfExactlyThirtyMinutesContinuesTheSessionAndOneMillisecondMoreEndsIt() {
+    LakeSettings lake = freshLake();
+    new BronzeFixture(spark, lake)
+        .beat("a1", "u1", "t1", 10, "2026-01-05T10:00:00Z")
+        .beat("a2", "u1", "t2", 20, "2026-01-05T10:30:00Z")
+        .beat("a3", "u1", "t1", 40, "2026-01-05T11:00:00.001Z")
+        .append();
+    silver(lake);
+
+    assertThat(sessions(lake))
+        .containsExactly(
+            "u1 2026-01-05T10:00:00Z..2026-01-05T10:30:00Z events=2 watch=30 titles=[t1, t2]",
+            "u1 2026-01-05T11:00:00.001Z..2026-01-05T11:00:00.001Z events=1 watch=40 titles=[t1]");
+  }
+
+  @Test
+  void aLateEventBeforeMidnightJoinsTheSessionThatStartedAfterItOnTheNextDay() {
+    LakeSettings lake = freshLake();
+    BronzeFixture bronze = new BronzeFixture(spark, lake);
+    bronze
+        .beat("b1", "u1", "t1", 10, "2026-01-05T20:00:00Z")
+        .beat("b2", "u1", "t1", 20, "2026-01-06T00:10:00Z")
+        .beat("b3", "u1", "t1", 30, "2026-01-06T00:30:00Z")
+        .append();
+    silver(lake);
+    bronze.beat("b0", "u1", "t1", 5, "2026-01-05T23:50:00Z").append();
+    SilverJob.Result result = silver(lake);
+
+    assertThat(sessions(lake))
+        .containsExactly(
+            "u1 2026-01-05T20:00:00Z..2026-01-05T20:00:00Z events=1 watch=10 titles=[t1]",
+            "u1 2026-01-05T23:50:00Z..2026-01-06T00:30:00Z events=3 watch=55 titles=[t1]");
+    assertThat(result.eventDays()).extracting(Object::toString).containsExactly("2026-01-05");
+  }
+
+  @Test
+  void aSessionRunningOverSeveralDaysIsRecomputedWholeWhenALateEventExtendsIt() {
+    LakeSettings lake = freshLake();
+    BronzeFixture bronze = new BronzeFixture(spark, lake);
+    Instant t = Instant.parse("2026-01-01T12:00:00Z");
+    for (int i = 0; i < 3 * 24 * 3; i++) { // every 20 minutes for three days
+      bronze.beat("c" + i, "u1", "t1", 1, t.plusSeconds(1200L * i).toString());
+    }
+    bronze.append();
+    silver(lake);
+    bronze.beat("late", "u1", "t2", 100, "2026-01-04T12:10:00Z").append();
+    silver(lake);
+
+    assertThat(sessions(lake))
+        .containsExactly(
+            "u1 2026-01-01T12:00:00Z..2026-01-04T12:10:00Z events=217 watch=316 titles=[t1, t2]");
+  }
+
+  @Test
+  void aRerunWithNothingNewCommitsNothing() {
+    LakeSettings lake = freshLake();
+    new BronzeFixture(spark, lake).beat("d1", "u1", "t1", 10, "2026-01-05T10:00:00Z").append();
+    silver(lake);
+    long events = snapshot(lake, Tables.SILVER_EVENTS);
+    long sessions = snapshot(lake, Tables.SILVER_SESSIONS);
+
+    SilverJob.Result rerun = silver(lake);
+
+    assertThat(rerun.bronzeRowsRead()).isZero();
+    assertThat(snapshot(lake, Tables.SILVER_EVENTS)).isEqualTo(events);
+    assertThat(snapshot(lake, Tables.SILVER_SESSIONS)).isEqualTo(sessions);
+  }
+
+  private long snapshot(LakeSettings lake, String table) {
+    return spark
+        .sql(
+            "SELECT snapshot_id FROM "
+                + lake.table(table)
+                + ".snapshots ORDER BY committed_at DESC")
+        .first()
+        .getLong(0);
+  }
+}
