@@ -20,6 +20,7 @@ public final class BronzeFixture {
   private final LakeSettings lake;
   private final List<Row> pending = new ArrayList<>();
   private long nextOffset;
+  private String country = "US";
 
   public BronzeFixture(SparkSession spark, LakeSettings lake) {
     this.spark = spark;
@@ -45,7 +46,7 @@ public final class BronzeFixture {
             playbackId,
             titleId,
             "tv",
-            "US",
+            country,
             eventType,
             positionMs,
             playMs,
@@ -55,6 +56,12 @@ public final class BronzeFixture {
             nextOffset++,
             ts,
             "{}"));
+    return this;
+  }
+
+  /** The country of the events added from now on ({@code US} until changed). */
+  public BronzeFixture from(String newCountry) {
+    this.country = newCountry;
     return this;
   }
 

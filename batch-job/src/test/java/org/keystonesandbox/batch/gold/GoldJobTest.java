@@ -1,0 +1,230 @@
+package org.keystonesandbox.batch.gold;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.keystonesandbox.batch.BronzeFixture;
+import org.keystonesandbox.batch.SparkLakeTest;
+import org.keystonesandbox.batch.lake.LakeSettings;
+import org.keystonesandbox.batch.lake.Tables;
+import org.keystonesandbox.batch.silver.SilverJob;
+import org.keystonesandbox.events.catalog.CatalogFiles;
+import org.keystonesandbox.events.catalog.Title;
+
+class GoldJobTest extends SparkLakeTest {
+  private Path titles;
+
+  @BeforeAll
+  void writeTitles() throws IOException {
+    titles = Files.createTempFile(warehouse, "titles", ".csv");
+    CatalogFiles.writeTitles(
+        titles,
+        List.of(
+            new Title("t1", "First", "drama", "film", 100_000, 2020),
+            new Title("t2", "Second", "comedy", "film", 200_000, 2021)));
+  }
+
+  private void silverAndGold(LakeSettings lake) throws Exception {
+    new SilverJob(spark, lake).run(SilverJob.Settings.DEFAULTS);
+    new GoldJob(spark, lake).run(new GoldJob.Settings(titles));
+  }
+
+  /**
+   * Gold title × country rows as "day title country starts viewers watch completions rate
+   * sessions".
+   */
+  private Map<String, List<String>> titleCountryByDay(LakeSettings lake) {
+    return spark
+        .sql(
+            "SELECT * FROM "
+                + lake.table(Tables.GOLD_TITLE_COUNTRY_DAILY)
+                + " ORDER BY day, title_id, country")
+        .collectAsList()
+        .stream()
+        .collect(
+            Collectors.groupingBy(
+                r -> r.getAs("day").toString(),
+                java.util.TreeMap::new,
+                Collectors.mapping(GoldJobTest::describe, Collectors.toList())));
+  }
+
+  private static String describe(Row r) {
+    return "%s %s %s starts=%d viewers=%d watch=%d completions=%d rate=%s sessions=%d"
+        .formatted(
+            r.getAs("day"),
+            r.getAs("title_id"),
+            r.getAs("country"),
+            r.<Long>getAs("starts"),
+            r.<Long>getAs("unique_viewers"),
+            r.<Long>getAs("watch_ms"),
+            r.<Long>getAs("completions"),
+            r.getAs("completion_rate"),
+            r.<Long>getAs("sessions"));
+  }
+
+  private static void playback(
+      BronzeFixture bronze, String id, String user, String title, String day, long... positions) {
+    bronze.event(id + "-0", user, id, title, "play_start", 0, 0, day + "T10:00:00Z");
+    long previous = 0;
+    for (int i = 0; i < positions.length; i++) {
+      bronze.event(
+          id + "-" + (i + 1),
+          user,
+          id,
+          title,
+          "heartbeat",
+          positions[i],
+          positions[i] - previous,
+          day + "T10:0" + (i + 1) + ":00Z");
+      previous = positions[i];
+    }
+  }
+
+  @Test
+  void dailyTitleCountryFiguresFollowTheDefinitions() throws Exception {
+    LakeSettings lake = freshLake();
+    BronzeFixture bronze = new BronzeFixture(spark, lake);
+    playback(bronze, "p1", "u1", "t1", "2026-01-05", 60_000, 96_000, 99_000);
+    playback(bronze, "p2", "u2", "t1", "2026-01-05", 50_000);
+    bronze.from("GB");
+    playback(bronze, "p3", "u3", "t1", "2026-01-05", 94_999);
+    playback(bronze, "p4", "u3", "t2", "2026-01-06", 190_000);
+    bronze.append();
+
+    silverAndGold(lake);
+
+    assertThat(titleCountryByDay(lake).values().stream().flatMap(List::stream))
+        .containsExactly(
+            "2026-01-05 t1 GB starts=1 viewers=1 watch=94999 completions=0 rate=0.0 sessions=1",
+            "2026-01-05 t1 US starts=2 viewers=2 watch=149000 completions=1 rate=0.5 sessions=2",
+            "2026-01-06 t2 GB starts=1 viewers=1 watch=190000 completions=1 rate=1.0 sessions=1");
+    List<String> users =
+        spark
+            .sql(
+                "SELECT day, user_id, country, sessions, events, watch_ms, titles FROM "
+                    + lake.table(Tables.GOLD_USER_DAILY)
+                    + " ORDER BY day, user_id")
+            .collectAsList()
+            .stream()
+            .map(Row::toString)
+            .toList();
+    assertThat(users)
+        .containsExactly(
+            "[2026-01-05,u1,US,1,4,99000,1]",
+            "[2026-01-05,u2,US,1,2,50000,1]",
+            "[2026-01-05,u3,GB,1,2,94999,1]",
+            "[2026-01-06,u3,GB,1,2,190000,1]");
+  }
+
+  @Test
+  void aLateEventSixDaysOldRepairsThatDayAndNothingElse() throws Exception {
+    LakeSettings lake = freshLake();
+    BronzeFixture bronze = new BronzeFixture(spark, lake);
+    for (int day = 1; day <= 8; day++) {
+      playback(bronze, "p" + day, "u1", "t1", "2026-01-0" + day, 40_000, 80_000);
+    }
+    bronze.append();
+    silverAndGold(lake);
+    Map<String, List<String>> before = titleCountryByDay(lake);
+    List<Row> silverBefore = silverEventsOutside(lake, "2026-01-02");
+
+    bronze.event("p2-late", "u1", "p2", "t1", "heartbeat", 97_000, 17_000, "2026-01-02T10:05:00Z");
+    bronze.append();
+    silverAndGold(lake);
+
+    Map<String, List<String>> after = titleCountryByDay(lake);
+    assertThat(after.get("2026-01-02"))
+        .containsExactly(
+            "2026-01-02 t1 US starts=1 viewers=1 watch=97000 completions=1 rate=1.0 sessions=1");
+    after.remove("2026-01-02");
+    before.remove("2026-01-02");
+    assertThat(after).isEqualTo(before);
+    assertThat(silverEventsOutside(lake, "2026-01-02")).isEqualTo(silverBefore);
+    assertThat(
+            spark
+                .sql(
+                    "SELECT count(*) FROM "
+                        + lake.table(Tables.SILVER_EVENTS)
+                        + " WHERE to_date(event_ts) = DATE'2026-01-02'")
+                .first()
+                .getLong(0))
+        .isEqualTo(4);
+  }
+
+  private List<Row> silverEventsOutside(LakeSettings lake, String day) {
+    return spark
+        .sql(
+            "SELECT * FROM "
+                + lake.table(Tables.SILVER_EVENTS)
+                + " WHERE to_date(event_ts) <> DATE'"
+                + day
+                + "' ORDER BY event_id")
+        .collectAsList();
+  }
+
+  @Test
+  void aLateEarlierCompletionMovesTheCompletionToItsDay() throws Exception {
+    LakeSettings lake = freshLake();
+    BronzeFixture bronze = new BronzeFixture(spark, lake);
+    bronze
+        .event("m0", "u1", "pm", "t1", "play_start", 0, 0, "2026-01-03T23:40:00Z")
+        .event("m1", "u1", "pm", "t1", "heartbeat", 90_000, 90_000, "2026-01-03T23:55:00Z")
+        .event("m2", "u1", "pm", "t1", "heartbeat", 99_000, 9_000, "2026-01-04T00:05:00Z")
+        .append();
+    silverAndGold(lake);
+    bronze.event("m1b", "u1", "pm", "t1", "heartbeat", 96_000, 6_000, "2026-01-03T23:58:00Z");
+    bronze.append();
+    silverAndGold(lake);
+
+    assertThat(titleCountryByDay(lake).values().stream().flatMap(List::stream))
+        .containsExactly(
+            "2026-01-03 t1 US starts=1 viewers=1 watch=96000 completions=1 rate=1.0 sessions=1",
+            "2026-01-04 t1 US starts=0 viewers=1 watch=9000 completions=0 rate=null sessions=0");
+  }
+
+  @Test
+  void aRerunChangesNothing() throws Exception {
+    LakeSettings lake = freshLake();
+    BronzeFixture bronze = new BronzeFixture(spark, lake);
+    playback(bronze, "r1", "u1", "t1", "2026-01-05", 96_000);
+    bronze.append();
+    silverAndGold(lake);
+    Map<String, Long> snapshots = currentSnapshots(lake);
+    Map<String, List<String>> rows = titleCountryByDay(lake);
+
+    silverAndGold(lake);
+
+    assertThat(currentSnapshots(lake)).isEqualTo(snapshots);
+    assertThat(titleCountryByDay(lake)).isEqualTo(rows);
+  }
+
+  private Map<String, Long> currentSnapshots(LakeSettings lake) {
+    Map<String, Long> ids = new java.util.TreeMap<>();
+    for (String table :
+        List.of(
+            Tables.SILVER_EVENTS,
+            Tables.SILVER_SESSIONS,
+            Tables.GOLD_TITLE_COUNTRY_DAILY,
+            Tables.GOLD_USER_DAILY,
+            Tables.GOLD_COMPLETIONS)) {
+      ids.put(
+          table,
+          spark
+              .sql(
+                  "SELECT snapshot_id FROM "
+                      + lake.table(table)
+                      + ".snapshots ORDER BY committed_at DESC LIMIT 1")
+              .first()
+              .getLong(0));
+    }
+    return ids;
+  }
+}
