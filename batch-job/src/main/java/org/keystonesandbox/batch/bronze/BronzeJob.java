@@ -52,6 +52,8 @@ public final class BronzeJob {
   /** What one run read and wrote. */
   public record Result(long recordsRead, long eventsAppended, long rejectedAppended, String to) {}
 
+  private static final long RECORDS_PER_TASK = 250_000;
+
   private final SparkSession spark;
   private final LakeSettings lake;
 
@@ -74,15 +76,13 @@ public final class BronzeJob {
     }
     KafkaOffsets start = eventsAt.min(quarantineAt, partitions);
     Dataset<Row> records =
-        spark
-            .read()
-            .format("kafka")
-            .option("kafka.bootstrap.servers", settings.bootstrapServers())
-            .option("subscribe", settings.topic())
-            .option("startingOffsets", start.json())
-            .option("endingOffsets", end.json())
-            .option("failOnDataLoss", "true")
-            .load();
+        KafkaRangeReader.read(
+            spark,
+            settings.bootstrapServers(),
+            start,
+            end,
+            RECORDS_PER_TASK,
+            settings.kafkaTimeout());
     Dataset<Row> parsed = BronzeRecords.parse(records).persist(StorageLevel.MEMORY_AND_DISK());
     try {
       long eventsAppended = 0;

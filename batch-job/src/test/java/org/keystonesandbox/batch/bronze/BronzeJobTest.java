@@ -1,0 +1,189 @@
+package org.keystonesandbox.batch.bronze;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.keystonesandbox.batch.SparkLakeTest;
+import org.keystonesandbox.batch.lake.LakeSettings;
+import org.keystonesandbox.batch.lake.Tables;
+import org.keystonesandbox.events.EventType;
+import org.keystonesandbox.events.ViewingEvent;
+import org.keystonesandbox.events.ViewingEventJson;
+import org.keystonesandbox.events.topics.TopicProvisioner;
+import org.keystonesandbox.kafka.embedded.EmbeddedKafkaExtension;
+
+class BronzeJobTest extends SparkLakeTest {
+  @RegisterExtension static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
+
+  private static final long T0 = 1_767_600_000_000L; // 2026-01-05T08:00:00Z
+  private int topics;
+
+  private String topicWith(int valid, int malformed) {
+    String topic = "bronze-test-" + (++topics);
+    TopicProvisioner.ensureTopic(
+        KAFKA.bootstrapServers(), topic, 2, (short) 1, Duration.ofSeconds(30));
+    produce(topic, 0, valid, malformed);
+    return topic;
+  }
+
+  private void produce(String topic, int from, int valid, int malformed) {
+    Properties config = new Properties();
+    config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
+      ViewingEventJson.Encoder encoder = ViewingEventJson.newEncoder();
+      for (int i = from; i < from + valid; i++) {
+        ViewingEvent event =
+            new ViewingEvent(
+                "e" + i,
+                "u" + (i % 7),
+                "p" + i,
+                "t1",
+                "tv",
+                "US",
+                EventType.HEARTBEAT,
+                i * 1000L,
+                1000,
+                T0 + i * 60_000L,
+                T0 + i * 60_000L);
+        producer.send(record(topic, event.userId(), encoder.encode(event)));
+      }
+      for (int i = 0; i < malformed; i++) {
+        producer.send(
+            record(topic, "u0", ("{not json " + from + i).getBytes(StandardCharsets.UTF_8)));
+      }
+      producer.flush();
+    }
+  }
+
+  private static ProducerRecord<byte[], byte[]> record(String topic, String key, byte[] value) {
+    return new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), value);
+  }
+
+  private BronzeJob.Result bronze(LakeSettings lake, String topic, BronzeJob.Crash crash) {
+    return new BronzeJob(spark, lake)
+        .run(
+            new BronzeJob.Settings(KAFKA.bootstrapServers(), topic, Duration.ofSeconds(30), crash));
+  }
+
+  private long count(LakeSettings lake, String table) {
+    return spark.table(lake.table(table)).count();
+  }
+
+  private long distinctOffsets(LakeSettings lake, String table) {
+    return spark
+        .table(lake.table(table))
+        .select("kafka_partition", "kafka_offset")
+        .distinct()
+        .count();
+  }
+
+  @Test
+  void validRecordsGoToBronzeAndRejectsToQuarantineWithTheirReason() {
+    LakeSettings lake = freshLake();
+    String topic = topicWith(50, 3);
+
+    BronzeJob.Result result = bronze(lake, topic, BronzeJob.Crash.NONE);
+
+    assertThat(result.recordsRead()).isEqualTo(53);
+    assertThat(result.eventsAppended()).isEqualTo(50);
+    assertThat(result.rejectedAppended()).isEqualTo(3);
+    assertThat(count(lake, Tables.BRONZE_EVENTS)).isEqualTo(50);
+    List<Row> rejects =
+        spark.table(lake.table(Tables.BRONZE_QUARANTINE)).select("reject_reason").collectAsList();
+    assertThat(rejects).extracting(r -> r.getString(0)).containsOnly("BAD_JSON").hasSize(3);
+    Row first =
+        spark
+            .sql(
+                "SELECT event_id, event_ts, payload FROM "
+                    + lake.table(Tables.BRONZE_EVENTS)
+                    + " WHERE event_id = 'e0'")
+            .first();
+    assertThat(first.getTimestamp(1).getTime()).isEqualTo(T0);
+    assertThat(first.getString(2)).contains("\"event_id\":\"e0\"");
+  }
+
+  @Test
+  void aRerunWithNothingNewInTheTopicCommitsNothing() {
+    LakeSettings lake = freshLake();
+    String topic = topicWith(20, 1);
+    bronze(lake, topic, BronzeJob.Crash.NONE);
+    Map<String, Long> snapshots = currentSnapshots(lake);
+
+    BronzeJob.Result rerun = bronze(lake, topic, BronzeJob.Crash.NONE);
+
+    assertThat(rerun.recordsRead()).isZero();
+    assertThat(currentSnapshots(lake)).isEqualTo(snapshots);
+  }
+
+  @Test
+  void aCrashAfterWritingAndBeforeCommittingLosesAndDuplicatesNothing() {
+    LakeSettings lake = freshLake();
+    String topic = topicWith(40, 2);
+
+    assertThatThrownBy(() -> bronze(lake, topic, BronzeJob.Crash.BEFORE_PUBLISHING_EVENTS))
+        .hasMessageContaining("injected crash");
+    assertThat(count(lake, Tables.BRONZE_EVENTS)).isZero();
+    assertThat(
+            spark.sql("SELECT * FROM " + lake.table(Tables.BRONZE_EVENTS) + ".snapshots").count())
+        .as("the staged snapshot exists, unpublished")
+        .isEqualTo(1);
+
+    produce(topic, 40, 10, 1);
+    bronze(lake, topic, BronzeJob.Crash.NONE);
+
+    assertThat(count(lake, Tables.BRONZE_EVENTS)).isEqualTo(50);
+    assertThat(distinctOffsets(lake, Tables.BRONZE_EVENTS)).isEqualTo(50);
+    assertThat(count(lake, Tables.BRONZE_QUARANTINE)).isEqualTo(3);
+  }
+
+  @Test
+  void aCrashBetweenTheTwoTablesCommitsLosesAndDuplicatesNothing() {
+    LakeSettings lake = freshLake();
+    String topic = topicWith(30, 2);
+    bronze(lake, topic, BronzeJob.Crash.NONE);
+    produce(topic, 30, 30, 2);
+
+    assertThatThrownBy(() -> bronze(lake, topic, BronzeJob.Crash.BETWEEN_TABLES))
+        .hasMessageContaining("injected crash");
+    assertThat(count(lake, Tables.BRONZE_EVENTS)).isEqualTo(60);
+    assertThat(count(lake, Tables.BRONZE_QUARANTINE)).isEqualTo(2);
+
+    BronzeJob.Result recovery = bronze(lake, topic, BronzeJob.Crash.NONE);
+
+    assertThat(recovery.eventsAppended()).isZero();
+    assertThat(recovery.rejectedAppended()).isEqualTo(2);
+    assertThat(count(lake, Tables.BRONZE_EVENTS)).isEqualTo(60);
+    assertThat(distinctOffsets(lake, Tables.BRONZE_EVENTS)).isEqualTo(60);
+    assertThat(count(lake, Tables.BRONZE_QUARANTINE)).isEqualTo(4);
+    assertThat(distinctOffsets(lake, Tables.BRONZE_QUARANTINE)).isEqualTo(4);
+  }
+
+  private Map<String, Long> currentSnapshots(LakeSettings lake) {
+    Map<String, Long> ids = new java.util.TreeMap<>();
+    for (String table : List.of(Tables.BRONZE_EVENTS, Tables.BRONZE_QUARANTINE)) {
+      ids.put(
+          table,
+          spark
+              .sql(
+                  "SELECT snapshot_id FROM "
+                      + lake.table(table)
+                      + ".history WHERE is_current_ancestor ORDER BY made_current_at DESC LIMIT 1")
+              .first()
+              .getLong(0));
+    }
+    return ids;
+  }
+}
