@@ -19,6 +19,17 @@ public final class Tables {
           + " event_ts TIMESTAMP NOT NULL, sent_ts TIMESTAMP NOT NULL,"
           + " kafka_partition INT NOT NULL, kafka_offset BIGINT NOT NULL";
 
+  /** Every table, upstream first. */
+  public static final java.util.List<String> ALL =
+      java.util.List.of(
+          BRONZE_EVENTS,
+          BRONZE_QUARANTINE,
+          SILVER_EVENTS,
+          SILVER_SESSIONS,
+          GOLD_TITLE_COUNTRY_DAILY,
+          GOLD_USER_DAILY,
+          GOLD_COMPLETIONS);
+
   /** Lets a writer stage a snapshot and publish it later (write-audit-publish). */
   private static final String STAGED_WRITES = ", 'write.wap.enabled'='true'";
 

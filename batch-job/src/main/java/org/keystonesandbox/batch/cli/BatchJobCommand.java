@@ -1,0 +1,282 @@
+package org.keystonesandbox.batch.cli;
+
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import org.keystonesandbox.batch.bronze.BronzeJob;
+import org.keystonesandbox.batch.chain.ChainRunner;
+import org.keystonesandbox.batch.gold.GoldJob;
+import org.keystonesandbox.batch.maintenance.MaintenanceJob;
+import org.keystonesandbox.batch.silver.SilverJob;
+import org.keystonesandbox.events.Durations;
+import org.keystonesandbox.events.topics.KafkaUnavailableException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * The batch layer's commands: {@code bronze}, {@code silver}, {@code gold}, {@code maintenance} and
+ * {@code chain} (the three in order on an interval, with retries and a run log).
+ *
+ * <pre>
+ * java -jar batch-job/target/keystone-batch-job.jar chain --titles data/generator/titles.csv
+ * </pre>
+ *
+ * Each job prints one line saying what it read and wrote; the chain prints one per stage and
+ * appends them to its run log. Exit status: 0 done, 1 a job failed, 2 bad flags, 3 Kafka
+ * unreachable.
+ */
+@Command(
+    name = "keystone-batch-job",
+    mixinStandardHelpOptions = true,
+    version = "keystone-batch-job 0.1.0",
+    usageHelpWidth = 100,
+    description = "Spark jobs that build the bronze, silver and gold Iceberg tables.",
+    subcommands = {
+      BatchJobCommand.Bronze.class,
+      BatchJobCommand.Silver.class,
+      BatchJobCommand.Gold.class,
+      BatchJobCommand.Maintenance.class,
+      BatchJobCommand.Chain.class
+    })
+public final class BatchJobCommand {
+  static final int EXIT_OK = 0;
+  static final int EXIT_JOB_FAILED = 1;
+  static final int EXIT_USAGE = 2;
+  static final int EXIT_SETUP = 3;
+
+  private static final String NAME = "keystone-batch-job";
+
+  public static void main(String[] args) {
+    if (System.getProperty("log4j2.configurationFile") == null) {
+      System.setProperty("log4j2.configurationFile", "classpath:batch-job-log4j2.xml");
+    }
+    System.exit(commandLine(System.out, System.err).execute(args));
+  }
+
+  static CommandLine commandLine(PrintStream out, PrintStream err) {
+    CommandLine cli = new CommandLine(new BatchJobCommand());
+    cli.registerConverter(Duration.class, Durations::parse);
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    cli.setParameterExceptionHandler(
+        (ex, args) -> {
+          err.println(NAME + ": " + ex.getMessage() + " (see --help)");
+          return EXIT_USAGE;
+        });
+    cli.setExecutionExceptionHandler(
+        (ex, commandLine, parseResult) -> {
+          if (ex instanceof IllegalArgumentException) {
+            err.println(NAME + ": " + ex.getMessage() + " (see --help)");
+            return EXIT_USAGE;
+          }
+          if (ex instanceof KafkaUnavailableException) {
+            err.println(NAME + ": " + ex.getMessage());
+            return EXIT_SETUP;
+          }
+          err.println(NAME + ": the job failed: " + ex);
+          return EXIT_JOB_FAILED;
+        });
+    return cli;
+  }
+
+  /** Runs {@code job} in a session named after the command, and stops the session after. */
+  private abstract static class SparkCommand implements Callable<Integer> {
+    @Mixin LakeOptions lake;
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    abstract void validate();
+
+    abstract String run(SparkSession spark) throws Exception;
+
+    @Override
+    public Integer call() throws Exception {
+      lake.settings();
+      validate();
+      SparkSession spark = lake.session(NAME + " " + spec.name());
+      try {
+        spec.commandLine().getOut().println(run(spark));
+        return EXIT_OK;
+      } finally {
+        spark.stop();
+      }
+    }
+  }
+
+  @Command(name = "bronze", description = "Appends the topic's new records to bronze.")
+  static final class Bronze extends SparkCommand {
+    @Mixin BronzeOptions bronze;
+
+    @Override
+    void validate() {
+      bronze.settings();
+    }
+
+    @Override
+    String run(SparkSession spark) {
+      BronzeJob.Result r = new BronzeJob(spark, lake.settings()).run(bronze.settings());
+      return "bronze: read %d records, appended %d events and %d rejects; offsets now %s"
+          .formatted(r.recordsRead(), r.eventsAppended(), r.rejectedAppended(), r.to());
+    }
+  }
+
+  @Command(name = "silver", description = "Deduplicates and sessionizes the days bronze touched.")
+  static final class Silver extends SparkCommand {
+    @Mixin SilverOptions silver;
+
+    @Option(names = "--full", description = "recompute every day instead of the touched ones")
+    boolean full;
+
+    @Override
+    void validate() {
+      silver.settings(full);
+    }
+
+    @Override
+    String run(SparkSession spark) {
+      SilverJob.Result r = new SilverJob(spark, lake.settings()).run(silver.settings(full));
+      return "silver: read %d bronze rows; replaced %d event days and %d session days (%d sessions)"
+          .formatted(
+              r.bronzeRowsRead(),
+              r.eventDays().size(),
+              r.sessionDays().size(),
+              r.sessionsWritten());
+    }
+  }
+
+  @Command(name = "gold", description = "Recomputes the daily metrics of the days silver changed.")
+  static final class Gold extends SparkCommand {
+    @Mixin GoldOptions gold;
+
+    @Option(names = "--full", description = "recompute every day instead of the changed ones")
+    boolean full;
+
+    @Override
+    void validate() {
+      gold.settings(full);
+    }
+
+    @Override
+    String run(SparkSession spark) throws Exception {
+      GoldJob.Result r = new GoldJob(spark, lake.settings()).run(gold.settings(full));
+      return "gold: recomputed %d days: %d title x country rows, %d user-day rows"
+          .formatted(r.days().size(), r.titleCountryRows(), r.userDayRows());
+    }
+  }
+
+  @Command(name = "maintenance", description = "Compacts, expires snapshots, removes orphans.")
+  static final class Maintenance extends SparkCommand {
+    @Option(
+        names = "--snapshot-retention",
+        defaultValue = "1d",
+        description = "keep snapshots this recent (default: ${DEFAULT-VALUE})")
+    Duration retention;
+
+    @Option(
+        names = "--orphan-age",
+        defaultValue = "3d",
+        description = "remove unreferenced files older than this (default: ${DEFAULT-VALUE})")
+    Duration orphanAge;
+
+    @Override
+    void validate() {
+      if (retention.isNegative() || orphanAge.isNegative()) {
+        throw new IllegalArgumentException("durations must not be negative");
+      }
+    }
+
+    @Override
+    String run(SparkSession spark) {
+      List<MaintenanceJob.TableResult> results =
+          new MaintenanceJob(spark, lake.settings())
+              .run(new MaintenanceJob.Settings(retention, orphanAge));
+      StringBuilder report = new StringBuilder("maintenance:");
+      for (MaintenanceJob.TableResult t : results) {
+        report.append(
+            "%n  %s: %d files rewritten into %d, %d orphans removed"
+                .formatted(t.table(), t.filesRewritten(), t.filesAdded(), t.orphans()));
+      }
+      return report.toString();
+    }
+  }
+
+  @Command(name = "chain", description = "Runs bronze, silver, gold on an interval, with retries.")
+  static final class Chain extends SparkCommand {
+    @Mixin BronzeOptions bronze;
+    @Mixin SilverOptions silver;
+    @Mixin GoldOptions gold;
+
+    @Option(
+        names = "--interval",
+        defaultValue = "30s",
+        description = "time between run starts (default: ${DEFAULT-VALUE})")
+    Duration interval;
+
+    @Option(
+        names = "--runs",
+        defaultValue = "0",
+        description = "stop after this many runs; 0 runs until Ctrl-C (default: ${DEFAULT-VALUE})")
+    long runs;
+
+    @Option(
+        names = "--attempts",
+        defaultValue = "3",
+        description = "attempts per stage before the run is abandoned (default: ${DEFAULT-VALUE})")
+    int attempts;
+
+    @Option(
+        names = "--retry-pause",
+        defaultValue = "5s",
+        description = "pause before retrying a stage (default: ${DEFAULT-VALUE})")
+    Duration retryPause;
+
+    @Option(
+        names = "--maintenance-every",
+        defaultValue = "20",
+        description = "run maintenance every N runs, 0 never (default: ${DEFAULT-VALUE})")
+    int maintenanceEvery;
+
+    @Option(
+        names = "--run-log",
+        defaultValue = "data/batch-runs.jsonl",
+        description = "the run log, one JSON line per stage attempt (default: ${DEFAULT-VALUE})")
+    Path runLog;
+
+    @Override
+    void validate() {
+      bronze.settings();
+      silver.settings(false);
+      gold.settings(false);
+      if (attempts < 1) {
+        throw new IllegalArgumentException("--attempts must be at least 1");
+      }
+    }
+
+    @Override
+    String run(SparkSession spark) throws Exception {
+      ChainRunner.Outcome outcome =
+          new ChainRunner(
+                  spark,
+                  lake.settings(),
+                  bronze.settings(),
+                  silver.settings(false),
+                  gold.settings(false),
+                  MaintenanceJob.Settings.DEFAULTS,
+                  new ChainRunner.Settings(
+                      interval, runs, attempts, retryPause, maintenanceEvery, runLog),
+                  spec.commandLine().getOut())
+              .run();
+      if (outcome.failedRuns() > 0) {
+        throw new IllegalStateException(
+            outcome.failedRuns() + " of " + outcome.runs() + " runs failed");
+      }
+      return "chain: %d runs, all done".formatted(outcome.runs());
+    }
+  }
+}

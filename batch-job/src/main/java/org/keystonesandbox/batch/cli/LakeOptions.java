@@ -1,0 +1,82 @@
+package org.keystonesandbox.batch.cli;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import org.apache.spark.sql.SparkSession;
+import org.keystonesandbox.batch.lake.Lake;
+import org.keystonesandbox.batch.lake.LakeSettings;
+import picocli.CommandLine.Option;
+
+/** Where the tables are and how Spark runs: shared by every batch command. */
+final class LakeOptions {
+  @Option(
+      names = "--warehouse",
+      defaultValue = "data/lake",
+      description = "folder of the file-based catalog (default: ${DEFAULT-VALUE})")
+  Path warehouse;
+
+  @Option(
+      names = "--catalog",
+      defaultValue = "hadoop",
+      description =
+          "hadoop (files in --warehouse) or rest (--catalog-uri) (default: ${DEFAULT-VALUE})")
+  String catalog;
+
+  @Option(names = "--catalog-uri", description = "the Iceberg REST catalog's URI")
+  String catalogUri;
+
+  @Option(
+      names = "--namespace",
+      defaultValue = "keystone",
+      description = "the tables' namespace (default: ${DEFAULT-VALUE})")
+  String namespace;
+
+  @Option(
+      names = "--write-mode",
+      defaultValue = "copy-on-write",
+      description =
+          "copy-on-write or merge-on-read, for row-level changes (default: ${DEFAULT-VALUE})")
+  String writeMode;
+
+  @Option(
+      names = "--master",
+      defaultValue = "local[*]",
+      description = "Spark master (default: ${DEFAULT-VALUE})")
+  String master;
+
+  @Option(
+      names = "--ui-port",
+      defaultValue = "4040",
+      description = "Spark UI port, 0 for none (default: ${DEFAULT-VALUE})")
+  int uiPort;
+
+  @Option(
+      names = "--shuffle-partitions",
+      defaultValue = "8",
+      description = "spark.sql.shuffle.partitions (default: ${DEFAULT-VALUE})")
+  int shufflePartitions;
+
+  LakeSettings settings() {
+    LakeSettings.CatalogType type =
+        switch (catalog.toLowerCase(Locale.ROOT)) {
+          case "hadoop" -> LakeSettings.CatalogType.HADOOP;
+          case "rest" -> LakeSettings.CatalogType.REST;
+          default ->
+              throw new IllegalArgumentException(
+                  "--catalog must be hadoop or rest, not " + catalog);
+        };
+    LakeSettings.WriteMode mode =
+        switch (writeMode.toLowerCase(Locale.ROOT)) {
+          case "copy-on-write" -> LakeSettings.WriteMode.COPY_ON_WRITE;
+          case "merge-on-read" -> LakeSettings.WriteMode.MERGE_ON_READ;
+          default ->
+              throw new IllegalArgumentException(
+                  "--write-mode must be copy-on-write or merge-on-read, not " + writeMode);
+        };
+    return new LakeSettings(type, warehouse, catalogUri, namespace, mode);
+  }
+
+  SparkSession session(String appName) {
+    return Lake.session(settings(), appName, master, uiPort, shufflePartitions);
+  }
+}

@@ -1,0 +1,20 @@
+package org.keystonesandbox.batch.cli;
+
+import java.time.Duration;
+import org.keystonesandbox.batch.silver.SilverJob;
+import picocli.CommandLine.Option;
+
+final class SilverOptions {
+  @Option(
+      names = "--session-gap",
+      defaultValue = "30m",
+      description = "inactivity that ends a session (default: ${DEFAULT-VALUE})")
+  Duration sessionGap;
+
+  SilverJob.Settings settings(boolean full) {
+    if (sessionGap.isNegative() || sessionGap.isZero()) {
+      throw new IllegalArgumentException("--session-gap must be positive");
+    }
+    return new SilverJob.Settings(sessionGap, full);
+  }
+}
