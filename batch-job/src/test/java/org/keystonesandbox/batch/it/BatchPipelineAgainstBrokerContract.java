@@ -3,6 +3,8 @@ package org.keystonesandbox.batch.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,9 +18,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.keystonesandbox.batch.SparkLakeTest;
 import org.keystonesandbox.batch.bronze.BronzeJob;
+import org.keystonesandbox.batch.chain.ChainRunner;
 import org.keystonesandbox.batch.gold.GoldJob;
 import org.keystonesandbox.batch.lake.LakeSettings;
 import org.keystonesandbox.batch.lake.Tables;
+import org.keystonesandbox.batch.maintenance.MaintenanceJob;
 import org.keystonesandbox.batch.silver.SilverJob;
 import org.keystonesandbox.events.RejectReason;
 import org.keystonesandbox.events.ViewingEvent;
@@ -81,16 +85,17 @@ abstract class BatchPipelineAgainstBrokerContract extends SparkLakeTest {
               }
             });
     Path titles = outDir.resolve(CatalogFiles.TITLES_FILE);
+    Path runLog = outDir.resolve("runs.jsonl");
     int incrementalRuns = 0;
     while (!generator.isDone() || incrementalRuns == 0) {
       Thread.sleep(2_000);
       if (titles.toFile().isFile()) {
-        runChain(lake, topic, titles);
+        runChain(lake, topic, titles, runLog);
         incrementalRuns++;
       }
     }
     RunSummary summary = generator.join();
-    runChain(lake, topic, titles);
+    runChain(lake, topic, titles, runLog);
 
     List<ViewingEvent> truth = new ArrayList<>();
     try (GroundTruthReader reader = GroundTruthReader.open(summary.truthFile())) {
@@ -111,15 +116,27 @@ abstract class BatchPipelineAgainstBrokerContract extends SparkLakeTest {
         .hasSameSizeAs(expected.titleCountryDays())
         .containsExactlyElementsOf(expected.titleCountryDays());
     assertThat(goldUserDays(lake)).containsExactlyElementsOf(expected.userDays());
+    assertThat(Files.readAllLines(runLog)).hasSize(3 * (incrementalRuns + 1));
     System.err.printf(
         "batch IT: %d incremental runs while generating, %d gold rows checked%n",
         incrementalRuns, expected.titleCountryDays().size() + expected.userDays().size());
   }
 
-  private void runChain(LakeSettings lake, String topic, Path titles) throws Exception {
-    new BronzeJob(spark, lake).run(new BronzeJob.Settings(bootstrapServers(), topic));
-    new SilverJob(spark, lake).run(SilverJob.Settings.DEFAULTS);
-    new GoldJob(spark, lake).run(new GoldJob.Settings(titles));
+  /** One run of the chain (bronze, silver, gold); it must succeed at the first attempt. */
+  private void runChain(LakeSettings lake, String topic, Path titles, Path runLog)
+      throws Exception {
+    ChainRunner.Outcome outcome =
+        new ChainRunner(
+                spark,
+                lake,
+                new BronzeJob.Settings(bootstrapServers(), topic),
+                SilverJob.Settings.DEFAULTS,
+                new GoldJob.Settings(titles),
+                MaintenanceJob.Settings.DEFAULTS,
+                new ChainRunner.Settings(Duration.ZERO, 1, 1, Duration.ZERO, 0, runLog),
+                new PrintWriter(System.err, true))
+            .run();
+    assertThat(outcome.failedRuns()).isZero();
   }
 
   private long count(LakeSettings lake, String table) {
