@@ -1,0 +1,55 @@
+package org.keystonesandbox.batch.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class BatchJobCommandTest {
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  private int run(String... args) {
+    return BatchJobCommand.commandLine(
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8))
+        .execute(args);
+  }
+
+  private String errors() {
+    return err.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void anUnknownFlagIsAUsageErrorWithOneClearLine() {
+    assertThat(run("silver", "--no-such-flag")).isEqualTo(BatchJobCommand.EXIT_USAGE);
+    assertThat(errors()).startsWith("keystone-batch-job: Unknown option: '--no-such-flag'");
+  }
+
+  @Test
+  void anUnknownJoinStrategyIsRejectedBeforeSparkStarts() {
+    assertThat(run("gold", "--titles", "pom.xml", "--join-strategy", "magic"))
+        .isEqualTo(BatchJobCommand.EXIT_USAGE);
+    assertThat(errors()).contains("--join-strategy must be plain, broadcast, aqe-skew or salted");
+  }
+
+  @Test
+  void aMissingTitleCatalogIsReportedByName() {
+    assertThat(run("gold", "--titles", "no/such/titles.csv")).isEqualTo(BatchJobCommand.EXIT_USAGE);
+    assertThat(errors()).contains("no title catalog at no/such/titles.csv");
+  }
+
+  @Test
+  void aRestCatalogWithoutItsUriIsAUsageError() {
+    assertThat(run("silver", "--catalog", "rest")).isEqualTo(BatchJobCommand.EXIT_USAGE);
+    assertThat(errors()).contains("--catalog-uri");
+  }
+
+  @Test
+  void aBadDurationIsAUsageError() {
+    assertThat(run("chain", "--interval", "soon")).isEqualTo(BatchJobCommand.EXIT_USAGE);
+    assertThat(errors()).contains("--interval");
+  }
+}
