@@ -3,6 +3,8 @@ package org.keystonesandbox.batch;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,8 +30,11 @@ public abstract class SparkLakeTest {
   }
 
   @AfterAll
-  void stopSpark() {
+  void stopSpark() throws IOException {
     spark.stop();
+    try (Stream<Path> files = Files.walk(warehouse)) {
+      files.sorted(Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
+    }
   }
 
   /** Settings for a namespace no earlier test of the class has used. */

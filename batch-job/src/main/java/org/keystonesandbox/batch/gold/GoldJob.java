@@ -87,10 +87,12 @@ public final class GoldJob {
               allCompletions.filter(Days.within(col("completed_at"), titleDays)),
               sessionsStartingOn(titleDays),
               titles);
-      long titleRows = titleCountry.count();
       titleCountry
           .writeTo(lake.table(Tables.GOLD_TITLE_COUNTRY_DAILY))
           .overwrite(col("day").isin(Days.sqlDates(titleDays).toArray()));
+      long titleRows =
+          SnapshotMarks.addedRecords(
+              SnapshotMarks.load(spark, lake.table(Tables.GOLD_TITLE_COUNTRY_DAILY)));
       mergeCompletions(newCompletions);
       Dataset<Row> users =
           GoldMetrics.userDaily(
@@ -98,14 +100,13 @@ public final class GoldJob {
                   .table(lake.table(Tables.SILVER_EVENTS))
                   .filter(Days.within(col("event_ts"), days)),
               sessionsStartingOn(days));
-      long userRows = users.count();
       users
           .writeTo(lake.table(Tables.GOLD_USER_DAILY))
           .option("snapshot-property." + SnapshotMarks.SILVER_SNAPSHOT, silverNow)
           .overwrite(col("day").isin(Days.sqlDates(days).toArray()));
       joined.unpersist();
       newCompletions.unpersist();
-      return new Result(titleDays, titleRows, userRows);
+      return new Result(titleDays, titleRows, SnapshotMarks.addedRecords(userDaily));
     } finally {
       titles.unpersist();
     }

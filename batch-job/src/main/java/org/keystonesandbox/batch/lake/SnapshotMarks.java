@@ -71,6 +71,15 @@ public final class SnapshotMarks {
     return newer;
   }
 
+  /** Rows the current snapshot added, from its summary: no second pass over the data. */
+  public static long addedRecords(Table table) {
+    table.refresh();
+    Snapshot current = table.currentSnapshot();
+    return current == null
+        ? 0
+        : Long.parseLong(current.summary().getOrDefault("added-records", "0"));
+  }
+
   public static Long currentSnapshotId(Table table) {
     table.refresh();
     Snapshot current = table.currentSnapshot();

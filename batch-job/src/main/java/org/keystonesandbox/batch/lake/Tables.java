@@ -1,5 +1,11 @@
 package org.keystonesandbox.batch.lake;
 
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.spark.sql.SparkSession;
 
 /** The tables' names and definitions; {@link #createAll} makes any that are missing. */
@@ -20,8 +26,8 @@ public final class Tables {
           + " kafka_partition INT NOT NULL, kafka_offset BIGINT NOT NULL";
 
   /** Every table, upstream first. */
-  public static final java.util.List<String> ALL =
-      java.util.List.of(
+  public static final List<String> ALL =
+      List.of(
           BRONZE_EVENTS,
           BRONZE_QUARANTINE,
           SILVER_EVENTS,
@@ -35,7 +41,16 @@ public final class Tables {
 
   private Tables() {}
 
+  /** Lakes whose tables this JVM has made sure of, per session: a chain run checks once. */
+  private static final Map<SparkSession, Set<LakeSettings>> ENSURED =
+      Collections.synchronizedMap(new WeakHashMap<>());
+
+  /** Creates the namespace and any missing table, and applies the write mode; once per session. */
   public static void createAll(SparkSession spark, LakeSettings lake) {
+    Set<LakeSettings> ensured = ENSURED.computeIfAbsent(spark, s -> ConcurrentHashMap.newKeySet());
+    if (ensured.contains(lake)) {
+      return;
+    }
     spark.sql("CREATE NAMESPACE IF NOT EXISTS " + LakeSettings.CATALOG + "." + lake.namespace());
     create(
         spark,
@@ -86,6 +101,7 @@ public final class Tables {
             + " country STRING NOT NULL, completed_at TIMESTAMP NOT NULL",
         null,
         lake);
+    ensured.add(lake);
   }
 
   private static void create(

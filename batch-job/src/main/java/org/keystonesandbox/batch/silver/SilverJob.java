@@ -155,13 +155,14 @@ public final class SilverJob {
       Dataset<Row> replacement =
           Sessionizer.inTableOrder(
               sessions.filter(col("start_day").isin(Days.sqlDates(sessionDays).toArray())));
-      long written = replacement.count();
       replacement
           .writeTo(lake.table(Tables.SILVER_SESSIONS))
           .option("snapshot-property." + SnapshotMarks.BRONZE_SNAPSHOT, bronzeSnapshot)
           .option("snapshot-property." + SnapshotMarks.EVENT_DAYS, Days.format(eventDays))
           .option("snapshot-property." + SnapshotMarks.SESSION_DAYS, Days.format(sessionDays))
           .overwrite(Days.within(col("session_start"), sessionDays));
+      long written =
+          SnapshotMarks.addedRecords(SnapshotMarks.load(spark, lake.table(Tables.SILVER_SESSIONS)));
       return new Result(read, eventDays, sessionDays, written);
     } catch (Exception e) {
       throw new IllegalStateException("replacing days of silver sessions failed", e);

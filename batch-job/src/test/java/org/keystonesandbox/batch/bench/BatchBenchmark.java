@@ -1,0 +1,248 @@
+package org.keystonesandbox.batch.bench;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.to_date;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Date;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.keystonesandbox.batch.bronze.BronzeJob;
+import org.keystonesandbox.batch.gold.GoldJob;
+import org.keystonesandbox.batch.gold.JoinStrategy;
+import org.keystonesandbox.batch.lake.Lake;
+import org.keystonesandbox.batch.lake.LakeSettings;
+import org.keystonesandbox.batch.lake.Tables;
+import org.keystonesandbox.batch.silver.SilverJob;
+import org.keystonesandbox.events.EventType;
+import org.keystonesandbox.events.ViewingEvent;
+import org.keystonesandbox.events.ViewingEventJson;
+import org.keystonesandbox.events.catalog.CatalogFiles;
+import org.keystonesandbox.ingest.GeneratorCommand;
+import org.keystonesandbox.ingest.GeneratorRun;
+import org.keystonesandbox.ingest.RunSummary;
+import org.keystonesandbox.kafka.embedded.EmbeddedKafkaBroker;
+
+/**
+ * The batch layer's benchmark, in one JVM: an in-process broker loaded by the generator with {@code
+ * bench.events} unique events over about 30 days of event time (hot title at 35 %), then bronze; a
+ * plain full read of bronze against silver; a late batch ({@code bench.lateShare} of the events,
+ * new ids, on 3 consecutive days) repaired incrementally against a full rebuild of silver and gold;
+ * and gold under each join strategy, with the task-time spread of its slowest stage.
+ *
+ * <pre>
+ * mvn -q install -DskipTests
+ * mvn -q -pl batch-job exec:exec@benchmark [-Dbench.events=5000000]
+ * </pre>
+ */
+public final class BatchBenchmark {
+  public static void main(String[] args) throws Exception {
+    long events = Long.getLong("bench.events", 5_000_000);
+    double lateShare = Double.parseDouble(System.getProperty("bench.lateShare", "0.01"));
+    Path work = Files.createTempDirectory("batch-bench-");
+    try (EmbeddedKafkaBroker broker =
+        EmbeddedKafkaBroker.builder().dataDir(work.resolve("kafka")).build().start()) {
+      String bootstrap = broker.bootstrapServers();
+      Path out = work.resolve("generator");
+      long started = System.nanoTime();
+      RunSummary summary =
+          new GeneratorRun(
+                  GeneratorCommand.parseSettings(
+                      "--bootstrap-server",
+                      bootstrap,
+                      "--count",
+                      Long.toString(events),
+                      "--unthrottled",
+                      "--speedup",
+                      "1030",
+                      "--hot-title-share",
+                      "0.35",
+                      "--compression",
+                      "lz4",
+                      "--out-dir",
+                      out.toString(),
+                      "--progress-interval",
+                      "30s"),
+                  System.err)
+              .run();
+      System.out.printf(
+          "generated %,d records (%,d unique events) in %.1f s%n",
+          summary.records(), summary.uniqueEvents(), seconds(started));
+
+      LakeSettings lake = LakeSettings.local(work.resolve("lake"));
+      SparkSession spark = Lake.session(lake, "batch-benchmark", "local[*]", 4040, 8);
+      TaskSpread tasks = new TaskSpread();
+      spark.sparkContext().addSparkListener(tasks);
+      Path titles = out.resolve(CatalogFiles.TITLES_FILE);
+      GoldJob.Settings gold = new GoldJob.Settings(titles);
+      SilverJob silver = new SilverJob(spark, lake);
+
+      double bronze =
+          time(
+              () ->
+                  new BronzeJob(spark, lake)
+                      .run(new BronzeJob.Settings(bootstrap, "viewing-events")));
+      System.out.printf("bronze: %.1f s%n", bronze);
+      double scan =
+          time(
+              () -> {
+                spark
+                    .table(lake.table(Tables.BRONZE_EVENTS))
+                    .drop("payload", "kafka_timestamp")
+                    .write()
+                    .format("noop")
+                    .mode("overwrite")
+                    .save();
+                return null;
+              });
+      double silverFirst = time(() -> silver.run(SilverJob.Settings.DEFAULTS));
+      double goldFirst = time(() -> new GoldJob(spark, lake).run(gold));
+      List<LocalDate> days = days(spark, lake);
+      System.out.printf(
+          "event days: %d (%s .. %s)%n", days.size(), days.get(0), days.get(days.size() - 1));
+      System.out.printf(
+          "silver (first run, all days) %.1f s vs plain full read of bronze %.1f s = %.1fx%n",
+          silverFirst, scan, silverFirst / scan);
+      System.out.printf("gold (first run, all days, broadcast join) %.1f s%n", goldFirst);
+
+      int middle = Math.max(1, days.size() / 2);
+      List<LocalDate> lateDays = days.subList(middle - 1, Math.min(days.size(), middle + 2));
+      long lateEvents = Math.round(summary.uniqueEvents() * lateShare);
+      produceLateBatch(spark, lake, bootstrap, lateDays, lateEvents);
+      double lateBronze =
+          time(
+              () ->
+                  new BronzeJob(spark, lake)
+                      .run(new BronzeJob.Settings(bootstrap, "viewing-events")));
+      double repairSilver = time(() -> silver.run(SilverJob.Settings.DEFAULTS));
+      double repairGold = time(() -> new GoldJob(spark, lake).run(gold));
+      Dataset<Row> repaired = spark.table(lake.table(Tables.GOLD_TITLE_COUNTRY_DAILY)).cache();
+      repaired.count();
+      double rebuildSilver =
+          time(() -> silver.run(new SilverJob.Settings(SilverJob.Settings.DEFAULTS.gap(), true)));
+      double rebuildGold =
+          time(
+              () ->
+                  new GoldJob(spark, lake)
+                      .run(
+                          new GoldJob.Settings(titles, JoinStrategy.BROADCAST, 8, 4L << 20, true)));
+      Dataset<Row> rebuilt = spark.table(lake.table(Tables.GOLD_TITLE_COUNTRY_DAILY));
+      boolean same = repaired.exceptAll(rebuilt).isEmpty() && rebuilt.exceptAll(repaired).isEmpty();
+      double repair = repairSilver + repairGold;
+      double rebuild = rebuildSilver + rebuildGold;
+      System.out.printf(
+          "late batch: %,d events on %s (bronze %.1f s)%n", lateEvents, lateDays, lateBronze);
+      System.out.printf(
+          "repair silver %.1f s + gold %.1f s = %.1f s vs full rebuild silver %.1f s + gold %.1f s"
+              + " = %.1f s: ratio %.2f (goal <= 0.2); repaired gold equals rebuilt gold: %s%n",
+          repairSilver,
+          repairGold,
+          repair,
+          rebuildSilver,
+          rebuildGold,
+          rebuild,
+          repair / rebuild,
+          same);
+
+      for (JoinStrategy strategy : JoinStrategy.values()) {
+        tasks.reset();
+        double t =
+            time(
+                () ->
+                    new GoldJob(spark, lake)
+                        .run(new GoldJob.Settings(titles, strategy, 8, 4L << 20, true)));
+        System.out.printf(
+            "gold --full with %-9s %.1f s, all tasks %,d ms; slowest %s%n",
+            strategy, t, tasks.allTasksMs(), tasks.slowestStage());
+      }
+      spark.stop();
+    } finally {
+      deleteQuietly(work);
+    }
+  }
+
+  /** The speedup that spreads {@code events} over about {@code days} at the default rate. */
+  private static long speedupFor(long events, int days) {
+    return Math.max(1, Math.round(2000.0 * days * 86_400 / events));
+  }
+
+  /** New unique events (copies of existing ones under new ids) on the given days. */
+  private static void produceLateBatch(
+      SparkSession spark, LakeSettings lake, String bootstrap, List<LocalDate> days, long count) {
+    List<Row> rows =
+        spark
+            .table(lake.table(Tables.SILVER_EVENTS))
+            .filter(to_date(col("event_ts")).isin(days.stream().map(Date::valueOf).toArray()))
+            .orderBy(col("event_id"))
+            .limit((int) count)
+            .collectAsList();
+    Properties config = new Properties();
+    config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    config.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+    ViewingEventJson.Encoder encoder = ViewingEventJson.newEncoder();
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
+      for (Row r : rows) {
+        ViewingEvent late =
+            new ViewingEvent(
+                r.<String>getAs("event_id") + "-late",
+                r.getAs("user_id"),
+                r.<String>getAs("playback_id") + "-late",
+                r.getAs("title_id"),
+                r.getAs("device"),
+                r.getAs("country"),
+                EventType.fromWireName(r.getAs("event_type")),
+                r.<Long>getAs("position_ms"),
+                r.<Long>getAs("play_ms"),
+                r.<java.sql.Timestamp>getAs("event_ts").getTime(),
+                r.<java.sql.Timestamp>getAs("sent_ts").getTime());
+        producer.send(
+            new ProducerRecord<>(
+                "viewing-events",
+                late.userId().getBytes(StandardCharsets.UTF_8),
+                encoder.encode(late)));
+      }
+    }
+  }
+
+  private static List<LocalDate> days(SparkSession spark, LakeSettings lake) {
+    return spark
+        .table(lake.table(Tables.SILVER_EVENTS))
+        .select(to_date(col("event_ts")).as("day"))
+        .distinct()
+        .orderBy("day")
+        .collectAsList()
+        .stream()
+        .map(r -> r.getDate(0).toLocalDate())
+        .toList();
+  }
+
+  private static double time(Callable<?> work) throws Exception {
+    long started = System.nanoTime();
+    work.call();
+    return seconds(started);
+  }
+
+  private static double seconds(long startedNanos) {
+    return (System.nanoTime() - startedNanos) / 1e9;
+  }
+
+  private static void deleteQuietly(Path dir) {
+    try (var paths = Files.walk(dir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (Exception e) {
+      System.err.println("could not delete " + dir + ": " + e.getMessage());
+    }
+  }
+}
