@@ -71,6 +71,8 @@ public final class BronzeJob {
     KafkaOffsets end =
         KafkaOffsets.endOf(settings.bootstrapServers(), settings.topic(), settings.kafkaTimeout());
     Set<Integer> partitions = new TreeSet<>(end.next().keySet());
+    checkNotAhead(eventsAt, end, events);
+    checkNotAhead(quarantineAt, end, quarantine);
     if (eventsAt.sameAs(end, partitions) && quarantineAt.sameAs(end, partitions)) {
       return new Result(0, 0, 0, end.json());
     }
@@ -123,6 +125,19 @@ public final class BronzeJob {
           table.name() + " holds records of topic " + offsets.topic() + ", not " + topic);
     }
     return offsets;
+  }
+
+  /** A topic that ends before what a table already holds was recreated or truncated. */
+  private static void checkNotAhead(KafkaOffsets committed, KafkaOffsets end, Table table) {
+    for (var partition : committed.next().entrySet()) {
+      long topicEnd = end.nextIn(partition.getKey());
+      if (partition.getValue() > topicEnd) {
+        throw new IllegalStateException(
+            "%s holds partition %d up to offset %d but the topic ends at %d: was the topic"
+                    .formatted(table.name(), partition.getKey(), partition.getValue(), topicEnd)
+                + " deleted and recreated? Use a new --namespace (or drop the bronze tables)");
+      }
+    }
   }
 
   private static Column notYetIn(KafkaOffsets committed, Set<Integer> partitions) {

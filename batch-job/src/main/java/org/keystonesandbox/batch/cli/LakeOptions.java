@@ -33,7 +33,7 @@ final class LakeOptions {
 
   @Option(
       names = "--write-mode",
-      defaultValue = "copy-on-write",
+      defaultValue = "merge-on-read",
       description =
           "copy-on-write or merge-on-read, for row-level changes (default: ${DEFAULT-VALUE})")
   String writeMode;

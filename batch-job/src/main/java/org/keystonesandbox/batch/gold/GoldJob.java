@@ -15,6 +15,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.keystonesandbox.batch.lake.Days;
 import org.keystonesandbox.batch.lake.LakeSettings;
+import org.keystonesandbox.batch.lake.Phase;
 import org.keystonesandbox.batch.lake.SnapshotMarks;
 import org.keystonesandbox.batch.lake.Tables;
 
@@ -73,7 +74,10 @@ public final class GoldJob {
       Dataset<Row> completions = spark.table(lake.table(Tables.GOLD_COMPLETIONS));
       Dataset<Row> joined = eventsWithTitles(days, titles, settings).persist(storage());
       Dataset<Row> newCompletions = GoldMetrics.firstCompletions(joined).persist(storage());
-      SortedSet<LocalDate> movedFrom = completionDaysMovedEarlier(completions, newCompletions);
+      SortedSet<LocalDate> movedFrom =
+          Phase.timed(
+              "gold: completions of " + days.size() + " days found",
+              () -> completionDaysMovedEarlier(completions, newCompletions));
       SortedSet<LocalDate> titleDays = new TreeSet<>(days);
       titleDays.addAll(movedFrom);
       if (!days.containsAll(movedFrom)) {
@@ -87,23 +91,26 @@ public final class GoldJob {
               allCompletions.filter(Days.within(col("completed_at"), titleDays)),
               sessionsStartingOn(titleDays),
               titles);
-      titleCountry
-          .writeTo(lake.table(Tables.GOLD_TITLE_COUNTRY_DAILY))
-          .overwrite(col("day").isin(Days.sqlDates(titleDays).toArray()));
+      Phase.timed(
+          "gold: title x country of " + titleDays.size() + " days replaced",
+          () ->
+              titleCountry
+                  .writeTo(lake.table(Tables.GOLD_TITLE_COUNTRY_DAILY))
+                  .overwrite(col("day").isin(Days.sqlDates(titleDays).toArray())));
       long titleRows =
           SnapshotMarks.addedRecords(
               SnapshotMarks.load(spark, lake.table(Tables.GOLD_TITLE_COUNTRY_DAILY)));
-      mergeCompletions(newCompletions);
+      Phase.timed("gold: completions merged", () -> mergeCompletions(newCompletions));
       Dataset<Row> users =
           GoldMetrics.userDaily(
-              spark
-                  .table(lake.table(Tables.SILVER_EVENTS))
-                  .filter(Days.within(col("event_ts"), days)),
-              sessionsStartingOn(days));
-      users
-          .writeTo(lake.table(Tables.GOLD_USER_DAILY))
-          .option("snapshot-property." + SnapshotMarks.SILVER_SNAPSHOT, silverNow)
-          .overwrite(col("day").isin(Days.sqlDates(days).toArray()));
+              joined.filter(Days.within(col("event_ts"), days)), sessionsStartingOn(days));
+      Phase.timed(
+          "gold: user days of " + days.size() + " days replaced",
+          () ->
+              users
+                  .writeTo(lake.table(Tables.GOLD_USER_DAILY))
+                  .option("snapshot-property." + SnapshotMarks.SILVER_SNAPSHOT, silverNow)
+                  .overwrite(col("day").isin(Days.sqlDates(days).toArray())));
       joined.unpersist();
       newCompletions.unpersist();
       return new Result(titleDays, titleRows, SnapshotMarks.addedRecords(userDaily));

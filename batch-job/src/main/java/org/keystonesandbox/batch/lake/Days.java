@@ -1,10 +1,13 @@
 package org.keystonesandbox.batch.lake;
 
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
 
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
@@ -22,41 +25,58 @@ public final class Days {
    * consecutive days, aligned with the tables' day partitions, so Iceberg can drop whole files.
    */
   public static Column within(Column column, Collection<LocalDate> days) {
+    return withinRing(column, days, Duration.ZERO);
+  }
+
+  /**
+   * Rows of {@code column} within {@code ring} of a run of consecutive {@code days}: each run from
+   * its first midnight minus the ring to its last midnight plus the ring.
+   */
+  public static Column withinRing(Column column, Collection<LocalDate> days, Duration ring) {
     Column any = lit(false);
-    LocalDate runStart = null;
-    LocalDate previous = null;
-    for (LocalDate day : new TreeSet<>(days)) {
-      if (previous == null || !day.equals(previous.plusDays(1))) {
-        if (runStart != null) {
-          any = any.or(range(column, runStart, previous));
-        }
-        runStart = day;
-      }
-      previous = day;
-    }
-    if (runStart != null) {
-      any = any.or(range(column, runStart, previous));
+    for (LocalDate[] run : runs(days)) {
+      any =
+          any.or(
+              column
+                  .geq(lit(shift(startOf(run[0]), ring.negated())))
+                  .and(column.lt(lit(shift(startOf(run[1].plusDays(1)), ring)))));
     }
     return any;
   }
 
-  private static Column range(Column column, LocalDate first, LocalDate last) {
-    return column.geq(lit(startOf(first))).and(column.lt(lit(startOf(last.plusDays(1)))));
+  /**
+   * For a timestamp in one of {@link #withinRing}'s ranges, where that range ends; null outside.
+   */
+  public static Column ringEnd(Column timestamp, Collection<LocalDate> days, Duration ring) {
+    Column end = lit(null).cast("timestamp");
+    for (LocalDate[] run : runs(days)) {
+      Timestamp from = shift(startOf(run[0]), ring.negated());
+      Timestamp to = shift(startOf(run[1].plusDays(1)), ring);
+      end = when(timestamp.geq(lit(from)).and(timestamp.lt(lit(to))), lit(to)).otherwise(end);
+    }
+    return end;
+  }
+
+  /** Runs of consecutive days, as {first, last} pairs in order. */
+  static List<LocalDate[]> runs(Collection<LocalDate> days) {
+    List<LocalDate[]> runs = new ArrayList<>();
+    for (LocalDate day : new TreeSet<>(days)) {
+      LocalDate[] last = runs.isEmpty() ? null : runs.get(runs.size() - 1);
+      if (last != null && day.equals(last[1].plusDays(1))) {
+        last[1] = day;
+      } else {
+        runs.add(new LocalDate[] {day, day});
+      }
+    }
+    return runs;
+  }
+
+  private static Timestamp shift(Timestamp at, Duration by) {
+    return new Timestamp(at.getTime() + by.toMillis());
   }
 
   public static Timestamp startOf(LocalDate day) {
     return new Timestamp(day.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli());
-  }
-
-  /** The days and their neighbours on both sides. */
-  public static SortedSet<LocalDate> withNeighbours(Collection<LocalDate> days) {
-    SortedSet<LocalDate> wider = new TreeSet<>();
-    for (LocalDate day : days) {
-      wider.add(day.minusDays(1));
-      wider.add(day);
-      wider.add(day.plusDays(1));
-    }
-    return wider;
   }
 
   public static String format(Collection<LocalDate> days) {

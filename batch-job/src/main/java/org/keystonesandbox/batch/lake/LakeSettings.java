@@ -50,10 +50,10 @@ public record LakeSettings(
     }
   }
 
-  /** A file-based catalog in {@code warehouse}, namespace {@code keystone}, copy-on-write. */
+  /** A file-based catalog in {@code warehouse}, namespace {@code keystone}, merge-on-read. */
   public static LakeSettings local(Path warehouse) {
     return new LakeSettings(
-        CatalogType.HADOOP, warehouse, null, "keystone", WriteMode.COPY_ON_WRITE);
+        CatalogType.HADOOP, warehouse, null, "keystone", WriteMode.MERGE_ON_READ);
   }
 
   public String table(String name) {

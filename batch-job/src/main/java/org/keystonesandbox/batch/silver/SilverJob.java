@@ -1,16 +1,17 @@
 package org.keystonesandbox.batch.silver;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.timestamp_millis;
 import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.unix_millis;
 import static org.apache.spark.sql.functions.when;
 
 import java.time.Duration;
 import java.time.LocalDate;
-import java.util.List;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import org.apache.iceberg.Table;
@@ -18,10 +19,12 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.analysis.NoSuchTableException;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.storage.StorageLevel;
 import org.keystonesandbox.batch.lake.Days;
 import org.keystonesandbox.batch.lake.LakeSettings;
+import org.keystonesandbox.batch.lake.Phase;
 import org.keystonesandbox.batch.lake.SnapshotMarks;
 import org.keystonesandbox.batch.lake.Tables;
 
@@ -78,20 +81,24 @@ public final class SilverJob {
     if (bronzeNow == null || (!settings.fullRebuild() && bronzeNow.equals(readUpTo))) {
       return new Result(0, new TreeSet<>(), new TreeSet<>(), 0);
     }
-    Dataset<Row> increment =
-        bronzeRows(readUpTo == null || settings.fullRebuild() ? null : readUpTo, bronzeNow)
-            .persist(StorageLevel.MEMORY_AND_DISK());
-    try {
-      long read = increment.count();
-      SortedSet<LocalDate> eventDays = daysOf(increment, "event_ts");
-      if (eventDays.isEmpty()) {
-        return new Result(read, eventDays, new TreeSet<>(), 0);
-      }
-      replaceEvents(increment, eventDays);
-      return replaceSessions(settings.gap(), eventDays, read, bronzeNow);
-    } finally {
-      increment.unpersist();
+    Long after = readUpTo == null || settings.fullRebuild() ? null : readUpTo;
+    BronzeIncrement increment = BronzeIncrement.plan(bronze, after, bronzeNow);
+    if (increment.days().isEmpty()) {
+      return new Result(increment.rows(), increment.days(), new TreeSet<>(), 0);
     }
+    Dataset<Row> rows = bronzeRows(after, bronzeNow);
+    if (after == null) {
+      Phase.timed(
+          "silver: events of " + increment.days().size() + " days rebuilt",
+          () -> rebuildEvents(rows, increment.days()));
+    } else {
+      Phase.timed(
+          "silver: new events of " + increment.days().size() + " days added",
+          () -> addNewEvents(rows, increment.days()));
+    }
+    Dataset<Row> newEventIds = after == null ? null : rows.select(col("event_id")).distinct();
+    return replaceSessions(
+        settings.gap(), increment.days(), newEventIds, increment.rows(), bronzeNow);
   }
 
   private Dataset<Row> bronzeRows(Long afterSnapshot, long upToSnapshot) {
@@ -105,46 +112,74 @@ public final class SilverJob {
     return reader.load(lake.table(Tables.BRONZE_EVENTS)).drop("payload", "kafka_timestamp");
   }
 
-  private void replaceEvents(Dataset<Row> increment, SortedSet<LocalDate> days) {
-    String table = lake.table(Tables.SILVER_EVENTS);
-    Dataset<Row> current = spark.table(table).filter(Days.within(col("event_ts"), days));
-    Dataset<Row> unique =
-        current
-            .unionByName(increment)
-            .withColumn(
-                "copy",
-                row_number()
-                    .over(
-                        Window.partitionBy("event_id")
-                            .orderBy(col("kafka_partition"), col("kafka_offset"))))
-            .filter(col("copy").equalTo(1))
-            .drop("copy");
-    try {
-      unique.writeTo(table).overwrite(Days.within(col("event_ts"), days));
-    } catch (Exception e) {
-      throw new IllegalStateException("replacing days of " + table + " failed", e);
-    }
+  /** One row per event_id: the copy Kafka received first. */
+  private static Dataset<Row> firstCopies(Dataset<Row> events) {
+    return events
+        .withColumn(
+            "copy",
+            row_number()
+                .over(
+                    Window.partitionBy("event_id")
+                        .orderBy(col("kafka_partition"), col("kafka_offset"))))
+        .filter(col("copy").equalTo(1))
+        .drop("copy");
   }
 
+  /** Full rebuild: the days' events, deduplicated, replace the days. */
+  private void rebuildEvents(Dataset<Row> bronzeRows, SortedSet<LocalDate> days)
+      throws NoSuchTableException {
+    String table = lake.table(Tables.SILVER_EVENTS);
+    Dataset<Row> current = spark.table(table).filter(Days.within(col("event_ts"), days));
+    firstCopies(current.unionByName(bronzeRows))
+        .writeTo(table)
+        .overwrite(Days.within(col("event_ts"), days));
+  }
+
+  /**
+   * Incremental: the new rows' first copies that the touched days do not hold yet are appended. The
+   * days end up as a replacement would leave them (the copy already held came earlier in Kafka), at
+   * the cost of the new rows and the days' event ids only; a rerun appends nothing.
+   */
+  private void addNewEvents(Dataset<Row> bronzeRows, SortedSet<LocalDate> days)
+      throws NoSuchTableException {
+    String table = lake.table(Tables.SILVER_EVENTS);
+    Dataset<Row> held =
+        spark.table(table).filter(Days.within(col("event_ts"), days)).select(col("event_id"));
+    firstCopies(bronzeRows)
+        .join(held, new String[] {"event_id"}, "left_anti")
+        .writeTo(table)
+        .append();
+  }
+
+  /**
+   * @param newEventIds the ids of the new events, or null when every event is new (a rebuild)
+   */
   private Result replaceSessions(
-      Duration gap, SortedSet<LocalDate> eventDays, long read, long bronzeSnapshot) {
-    SortedSet<LocalDate> sessionDays = Days.withNeighbours(eventDays);
-    SortedSet<LocalDate> loaded = Days.withNeighbours(sessionDays);
+      Duration gap,
+      SortedSet<LocalDate> eventDays,
+      Dataset<Row> newEventIds,
+      long read,
+      long bronzeSnapshot) {
+    SortedSet<LocalDate> sessionDays = new TreeSet<>(eventDays);
+    SortedSet<LocalDate> loaded = new TreeSet<>(eventDays);
+    Duration ring = ring(gap);
     Dataset<Row> sessions;
     while (true) {
-      sessions = sessionsOf(loaded, eventDays, gap).persist(StorageLevel.MEMORY_AND_DISK());
+      sessions = sessionsOf(loaded, ring, newEventIds, gap).persist(StorageLevel.MEMORY_AND_DISK());
+      Dataset<Row> edges = edgeCases(sessions, sessionDays, loaded, ring, gap);
       boolean widened = false;
-      for (Row edge : edgeCases(sessions, sessionDays, loaded, gap).collectAsList()) {
-        LocalDate start = edge.getDate(0).toLocalDate();
-        LocalDate end = edge.getDate(1).toLocalDate();
-        widened |= sessionDays.add(start);
-        if (edge.getBoolean(2)) {
-          widened |= sessionDays.add(start.minusDays(1));
+      for (Row edge :
+          Phase.timed(
+              "silver: sessions of " + loaded.size() + " days computed", edges::collectAsList)) {
+        LocalDate last = edge.getDate(1).toLocalDate();
+        for (LocalDate day = edge.getDate(0).toLocalDate();
+            !day.isAfter(last);
+            day = day.plusDays(1)) {
+          widened |= loaded.add(day);
+          if (edge.getBoolean(2)) {
+            widened |= sessionDays.add(day);
+          }
         }
-        if (edge.getBoolean(3)) {
-          widened |= loaded.add(end.plusDays(1));
-        }
-        widened |= loaded.addAll(Days.withNeighbours(sessionDays));
       }
       if (!widened) {
         break;
@@ -155,96 +190,85 @@ public final class SilverJob {
       Dataset<Row> replacement =
           Sessionizer.inTableOrder(
               sessions.filter(col("start_day").isin(Days.sqlDates(sessionDays).toArray())));
-      replacement
-          .writeTo(lake.table(Tables.SILVER_SESSIONS))
-          .option("snapshot-property." + SnapshotMarks.BRONZE_SNAPSHOT, bronzeSnapshot)
-          .option("snapshot-property." + SnapshotMarks.EVENT_DAYS, Days.format(eventDays))
-          .option("snapshot-property." + SnapshotMarks.SESSION_DAYS, Days.format(sessionDays))
-          .overwrite(Days.within(col("session_start"), sessionDays));
+      Phase.timed(
+          "silver: sessions of " + sessionDays.size() + " days replaced",
+          () ->
+              replacement
+                  .writeTo(lake.table(Tables.SILVER_SESSIONS))
+                  .option("snapshot-property." + SnapshotMarks.BRONZE_SNAPSHOT, bronzeSnapshot)
+                  .option("snapshot-property." + SnapshotMarks.EVENT_DAYS, Days.format(eventDays))
+                  .option(
+                      "snapshot-property." + SnapshotMarks.SESSION_DAYS, Days.format(sessionDays))
+                  .overwrite(Days.within(col("session_start"), sessionDays)));
       long written =
           SnapshotMarks.addedRecords(SnapshotMarks.load(spark, lake.table(Tables.SILVER_SESSIONS)));
       return new Result(read, eventDays, sessionDays, written);
-    } catch (Exception e) {
-      throw new IllegalStateException("replacing days of silver sessions failed", e);
     } finally {
       sessions.unpersist();
     }
   }
 
+  /**
+   * How far beyond the replaced days events are loaded: at least the gap, so that whether a
+   * replaced day's first session continues one from the day before is known; more, so that a
+   * session running on past midnight is usually seen whole without another round.
+   */
+  private static Duration ring(Duration gap) {
+    Duration sixHours = Duration.ofHours(6);
+    return gap.multipliedBy(2).compareTo(sixHours) > 0 ? gap.multipliedBy(2) : sixHours;
+  }
+
+  /**
+   * Sessions of the events of the loaded days and of a ring around each run of them, with the start
+   * and end days and whether they hold a new event.
+   */
   private Dataset<Row> sessionsOf(
-      SortedSet<LocalDate> loaded, SortedSet<LocalDate> eventDays, Duration gap) {
+      SortedSet<LocalDate> loaded, Duration ring, Dataset<Row> newEventIds, Duration gap) {
     Dataset<Row> events =
         spark
             .table(lake.table(Tables.SILVER_EVENTS))
-            .filter(Days.within(col("event_ts"), loaded))
-            .withColumn(
-                "touched", to_date(col("event_ts")).isin(Days.sqlDates(eventDays).toArray()));
-    return Sessionizer.sessions(
-            events, gap, max(when(col("touched"), lit(1)).otherwise(lit(0))).as("touched"))
+            .filter(Days.withinRing(col("event_ts"), loaded, ring));
+    events =
+        newEventIds == null
+            ? events.withColumn("new", lit(1))
+            : events.join(
+                newEventIds.withColumn("new", lit(1)), new String[] {"event_id"}, "left_outer");
+    return Sessionizer.sessions(events, gap, max(coalesce(col("new"), lit(0))).as("touched"))
         .withColumn("start_day", to_date(col("session_start")))
         .withColumn("end_day", to_date(col("session_end")));
   }
 
   /**
-   * Sessions that need more days: one with a new event whose start day is not being replaced yet,
-   * and one being replaced that may continue into a day not loaded (it starts or ends within the
-   * gap of a midnight whose other side is missing). Columns: start day, end day, may start earlier,
-   * may end later.
+   * Sessions that need more days: the first and last day to add, and whether to replace them or
+   * only load them. A session holding a new event has its days replaced, from its start to its end:
+   * it may start on a day not replaced yet (a late event extended a session from the day before),
+   * and it may have absorbed a session that started on a later day, whose old row must go. A
+   * replaced session whose gap reaches past the loaded ring may go on: the days up to where its gap
+   * reaches are loaded. A replaced day's session cannot start before the ring: the ring is at least
+   * one gap wide.
    */
   private static Dataset<Row> edgeCases(
       Dataset<Row> sessions,
       SortedSet<LocalDate> sessionDays,
       SortedSet<LocalDate> loaded,
+      Duration ring,
       Duration gap) {
     Object[] replaced = Days.sqlDates(sessionDays).toArray();
-    Object[] loadedDays = Days.sqlDates(loaded).toArray();
-    long gapMs = gap.toMillis();
-    Column startsNearMidnight =
-        unix_millis(col("session_start"))
-            .minus(unix_millis(col("start_day").cast("timestamp")))
-            .leq(gapMs);
-    Column endsNearMidnight =
-        unix_millis(col("end_day").plus(1).cast("timestamp"))
-            .minus(unix_millis(col("session_end")))
-            .leq(gapMs);
-    Column mayStartEarlier =
-        startsNearMidnight.and(
-            org.apache
-                .spark
-                .sql
-                .functions
-                .date_sub(col("start_day"), 1)
-                .isin(loadedDays)
-                .unary_$bang());
-    Column mayEndLater =
-        endsNearMidnight.and(
-            org.apache
-                .spark
-                .sql
-                .functions
-                .date_add(col("end_day"), 1)
-                .isin(loadedDays)
-                .unary_$bang());
     Column isReplaced = col("start_day").isin(replaced);
+    Column touched = col("touched").equalTo(1);
+    Column spansUnreplacedDays =
+        isReplaced.unary_$bang().or(col("end_day").isin(replaced).unary_$bang());
+    Column reach = unix_millis(col("session_end")).plus(gap.toMillis());
+    Column mayReachBeyond =
+        isReplaced.and(reach.geq(unix_millis(Days.ringEnd(col("session_start"), loaded, ring))));
+    Column replaceMore = touched.and(spansUnreplacedDays);
     return sessions
-        .filter(
-            col("touched")
-                .equalTo(1)
-                .and(isReplaced.unary_$bang())
-                .or(isReplaced.and(mayStartEarlier.or(mayEndLater))))
+        .filter(replaceMore.or(mayReachBeyond))
         .select(
             col("start_day"),
-            col("end_day"),
-            mayStartEarlier.as("may_start_earlier"),
-            mayEndLater.as("may_end_later"));
-  }
-
-  private static SortedSet<LocalDate> daysOf(Dataset<Row> rows, String timestampColumn) {
-    List<Row> days = rows.select(to_date(col(timestampColumn))).distinct().collectAsList();
-    SortedSet<LocalDate> set = new TreeSet<>();
-    for (Row day : days) {
-      set.add(day.getDate(0).toLocalDate());
-    }
-    return set;
+            when(mayReachBeyond, to_date(timestamp_millis(reach)))
+                .otherwise(col("end_day"))
+                .as("last_day"),
+            replaceMore.as("replace"));
   }
 }

@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -169,6 +171,38 @@ class BronzeJobTest extends SparkLakeTest {
     assertThat(distinctOffsets(lake, Tables.BRONZE_EVENTS)).isEqualTo(60);
     assertThat(count(lake, Tables.BRONZE_QUARANTINE)).isEqualTo(4);
     assertThat(distinctOffsets(lake, Tables.BRONZE_QUARANTINE)).isEqualTo(4);
+  }
+
+  @Test
+  void aTopicRecreatedBehindWhatBronzeHoldsIsAClearErrorNotASilentRewind() throws Exception {
+    LakeSettings lake = freshLake();
+    String topic = topicWith(30, 0);
+    bronze(lake, topic, BronzeJob.Crash.NONE);
+    try (Admin admin =
+        Admin.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers()))) {
+      admin.deleteTopics(List.of(topic)).all().get();
+      while (admin.listTopics().names().get().contains(topic)) {
+        Thread.sleep(100);
+      }
+    }
+    TopicProvisioner.ensureTopic(
+        KAFKA.bootstrapServers(), topic, 2, (short) 1, Duration.ofSeconds(30));
+    produce(topic, 0, 4, 0);
+
+    assertThatThrownBy(() -> bronze(lake, topic, BronzeJob.Crash.NONE))
+        .hasMessageContaining("was the topic deleted and recreated?");
+    assertThat(count(lake, Tables.BRONZE_EVENTS)).isEqualTo(30);
+  }
+
+  @Test
+  void aTableFilledFromAnotherTopicIsAClearError() {
+    LakeSettings lake = freshLake();
+    bronze(lake, topicWith(3, 0), BronzeJob.Crash.NONE);
+
+    String other = topicWith(3, 0);
+    assertThatThrownBy(() -> bronze(lake, other, BronzeJob.Crash.NONE))
+        .hasMessageContaining("holds records of topic");
   }
 
   private Map<String, Long> currentSnapshots(LakeSettings lake) {

@@ -123,6 +123,29 @@ class SilverJobTest extends SparkLakeTest {
   }
 
   @Test
+  void sessionsCrossingMidnightOnUntouchedDaysDoNotWidenTheRepair() {
+    LakeSettings lake = freshLake();
+    BronzeFixture bronze = new BronzeFixture(spark, lake);
+    for (int day = 1; day <= 8; day++) {
+      bronze
+          .beat("x" + day, "u1", "t1", 1, "2026-01-0" + day + "T23:40:00Z")
+          .beat("y" + day, "u1", "t1", 1, "2026-01-0" + (day + 1) + "T00:05:00Z");
+    }
+    bronze.append();
+    silver(lake);
+    bronze.beat("late", "u2", "t1", 7, "2026-01-04T12:00:00Z").append();
+
+    SilverJob.Result result = silver(lake);
+
+    assertThat(result.sessionDays()).extracting(Object::toString).containsExactly("2026-01-04");
+    assertThat(sessions(lake))
+        .hasSize(9)
+        .contains(
+            "u1 2026-01-04T23:40:00Z..2026-01-05T00:05:00Z events=2 watch=2 titles=[t1]",
+            "u2 2026-01-04T12:00:00Z..2026-01-04T12:00:00Z events=1 watch=7 titles=[t1]");
+  }
+
+  @Test
   void aRerunWithNothingNewCommitsNothing() {
     LakeSettings lake = freshLake();
     new BronzeFixture(spark, lake).beat("d1", "u1", "t1", 10, "2026-01-05T10:00:00Z").append();

@@ -1,0 +1,56 @@
+package org.keystonesandbox.batch.silver;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.LocalDate;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.PartitionField;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.io.CloseableIterable;
+
+/**
+ * What silver is about to read from bronze, planned from Iceberg's metadata alone: the rows the
+ * data files hold and the event days their partitions are. No pass over the data.
+ */
+record BronzeIncrement(long rows, SortedSet<LocalDate> days) {
+
+  /**
+   * @param afterSnapshot the snapshot read up to last time (exclusive), or null for everything
+   * @param upToSnapshot the snapshot to read up to (inclusive)
+   */
+  static BronzeIncrement plan(Table bronze, Long afterSnapshot, long upToSnapshot) {
+    CloseableIterable<FileScanTask> files =
+        afterSnapshot == null
+            ? bronze.newScan().useSnapshot(upToSnapshot).planFiles()
+            : bronze
+                .newIncrementalAppendScan()
+                .fromSnapshotExclusive(afterSnapshot)
+                .toSnapshot(upToSnapshot)
+                .planFiles();
+    long rows = 0;
+    SortedSet<LocalDate> days = new TreeSet<>();
+    try (files) {
+      for (FileScanTask file : files) {
+        rows += file.file().recordCount();
+        days.add(LocalDate.ofEpochDay(eventDay(file)));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return new BronzeIncrement(rows, days);
+  }
+
+  private static int eventDay(FileScanTask file) {
+    int position = 0;
+    for (PartitionField field : file.spec().fields()) {
+      if (field.transform().toString().equals("day")
+          && file.spec().schema().findColumnName(field.sourceId()).equals("event_ts")) {
+        return file.file().partition().get(position, Integer.class);
+      }
+      position++;
+    }
+    throw new IllegalStateException("bronze is not partitioned by day of event_ts: " + file.spec());
+  }
+}
