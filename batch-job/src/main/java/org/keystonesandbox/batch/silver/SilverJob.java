@@ -12,6 +12,7 @@ import static org.apache.spark.sql.functions.when;
 
 import java.time.Duration;
 import java.time.LocalDate;
+import java.util.List;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import org.apache.iceberg.Table;
@@ -161,30 +162,42 @@ public final class SilverJob {
       long read,
       long bronzeSnapshot) {
     SortedSet<LocalDate> sessionDays = new TreeSet<>(eventDays);
+    // The touched days' neighbours are loaded from the start: a late event most often extends a
+    // session from the day before or reaches one after midnight, and re-sessionizing costs more
+    // than loading one day on each side.
     SortedSet<LocalDate> loaded = new TreeSet<>(eventDays);
+    eventDays.forEach(day -> loaded.addAll(List.of(day.minusDays(1), day.plusDays(1))));
     Duration ring = ring(gap);
-    Dataset<Row> sessions;
+    Dataset<Row> sessions = null;
+    boolean reload = true;
     while (true) {
-      sessions = sessionsOf(loaded, ring, newEventIds, gap).persist(StorageLevel.MEMORY_AND_DISK());
+      if (reload) {
+        if (sessions != null) {
+          sessions.unpersist();
+        }
+        sessions =
+            sessionsOf(loaded, ring, newEventIds, gap).persist(StorageLevel.MEMORY_AND_DISK());
+      }
       Dataset<Row> edges = edgeCases(sessions, sessionDays, loaded, ring, gap);
-      boolean widened = false;
+      reload = false;
+      boolean replaceMore = false;
       for (Row edge :
           Phase.timed(
-              "silver: sessions of " + loaded.size() + " days computed", edges::collectAsList)) {
+              "silver: sessions of " + loaded.size() + " days checked for " + sessionDays.size(),
+              edges::collectAsList)) {
         LocalDate last = edge.getDate(1).toLocalDate();
         for (LocalDate day = edge.getDate(0).toLocalDate();
             !day.isAfter(last);
             day = day.plusDays(1)) {
-          widened |= loaded.add(day);
+          reload |= loaded.add(day);
           if (edge.getBoolean(2)) {
-            widened |= sessionDays.add(day);
+            replaceMore |= sessionDays.add(day);
           }
         }
       }
-      if (!widened) {
+      if (!reload && !replaceMore) {
         break;
       }
-      sessions.unpersist();
     }
     try {
       Dataset<Row> replacement =
