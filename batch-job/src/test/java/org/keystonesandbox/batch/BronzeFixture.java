@@ -9,6 +9,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.analysis.NoSuchTableException;
 import org.keystonesandbox.batch.lake.LakeSettings;
+import org.keystonesandbox.batch.lake.SnapshotMarks;
 import org.keystonesandbox.batch.lake.Tables;
 
 /**
@@ -74,7 +75,14 @@ public final class BronzeFixture {
   public void append() {
     String table = lake.table(Tables.BRONZE_EVENTS);
     try {
-      spark.createDataFrame(pending, spark.table(table).schema()).writeTo(table).append();
+      // Like bronze, each append records the offsets read so far in its snapshot.
+      spark
+          .createDataFrame(pending, spark.table(table).schema())
+          .writeTo(table)
+          .option(
+              "snapshot-property." + SnapshotMarks.KAFKA_OFFSETS,
+              "{\"fixture\":{\"0\":" + nextOffset + "}}")
+          .append();
     } catch (NoSuchTableException e) {
       throw new IllegalStateException(e);
     }

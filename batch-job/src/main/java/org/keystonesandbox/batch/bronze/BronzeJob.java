@@ -1,8 +1,5 @@
 package org.keystonesandbox.batch.bronze;
 
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.lit;
-
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -10,7 +7,6 @@ import java.util.TreeSet;
 import java.util.UUID;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -89,8 +85,7 @@ public final class BronzeJob {
     try {
       long eventsAppended = 0;
       if (!eventsAt.sameAs(end, partitions)) {
-        Dataset<Row> newEvents =
-            BronzeRecords.events(parsed).filter(notYetIn(eventsAt, partitions));
+        Dataset<Row> newEvents = BronzeRecords.events(parsed).filter(eventsAt.notReadYet());
         eventsAppended = newEvents.count();
         long staged = stage(lake.table(Tables.BRONZE_EVENTS), events, newEvents, end);
         if (settings.crash() == Crash.BEFORE_PUBLISHING_EVENTS) {
@@ -103,8 +98,7 @@ public final class BronzeJob {
       }
       long rejectedAppended = 0;
       if (!quarantineAt.sameAs(end, partitions)) {
-        Dataset<Row> newRejects =
-            BronzeRecords.rejected(parsed).filter(notYetIn(quarantineAt, partitions));
+        Dataset<Row> newRejects = BronzeRecords.rejected(parsed).filter(quarantineAt.notReadYet());
         rejectedAppended = newRejects.count();
         publish(
             quarantine, stage(lake.table(Tables.BRONZE_QUARANTINE), quarantine, newRejects, end));
@@ -138,18 +132,6 @@ public final class BronzeJob {
                 + " deleted and recreated? Use a new --namespace (or drop the bronze tables)");
       }
     }
-  }
-
-  private static Column notYetIn(KafkaOffsets committed, Set<Integer> partitions) {
-    Column keep = lit(false);
-    for (int partition : partitions) {
-      keep =
-          keep.or(
-              col("kafka_partition")
-                  .equalTo(partition)
-                  .and(col("kafka_offset").geq(committed.nextIn(partition))));
-    }
-    return keep;
   }
 
   /** Appends as a staged snapshot carrying the offsets; returns its id. */

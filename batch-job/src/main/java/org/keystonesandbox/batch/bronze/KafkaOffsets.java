@@ -1,5 +1,8 @@
 package org.keystonesandbox.batch.bronze;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -18,6 +21,7 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.spark.sql.Column;
 import org.keystonesandbox.events.topics.KafkaUnavailableException;
 
 /**
@@ -61,6 +65,20 @@ public record KafkaOffsets(String topic, SortedMap<Integer, Long> next) {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /**
+   * Rows (with {@code kafka_partition} and {@code kafka_offset} columns) at or beyond these
+   * offsets, or of a partition they do not name: the records not read before.
+   */
+  public Column notReadYet() {
+    Column partition = col("kafka_partition");
+    Column beyond =
+        next.isEmpty() ? lit(true) : partition.isin(next.keySet().toArray()).unary_$bang();
+    for (Map.Entry<Integer, Long> p : next.entrySet()) {
+      beyond = beyond.or(partition.equalTo(p.getKey()).and(col("kafka_offset").geq(p.getValue())));
+    }
+    return beyond;
   }
 
   /** The offset to read next in {@code partition}; 0 where nothing was read yet. */

@@ -51,6 +51,17 @@ public final class SnapshotMarks {
     return Optional.empty();
   }
 
+  /** The newest value of {@code key} in the ancestry of {@code snapshotId} (itself included). */
+  public static Optional<String> latestAsOf(Table table, long snapshotId, String key) {
+    for (Snapshot snapshot : SnapshotUtil.ancestorsOf(snapshotId, table::snapshot)) {
+      String value = snapshot.summary().get(key);
+      if (value != null) {
+        return Optional.of(value);
+      }
+    }
+    return Optional.empty();
+  }
+
   /** The current ancestry's snapshots newer than {@code exclusiveSnapshotId}, newest first. */
   public static List<Snapshot> newerThan(Table table, Long exclusiveSnapshotId) {
     List<Snapshot> newer = new ArrayList<>();

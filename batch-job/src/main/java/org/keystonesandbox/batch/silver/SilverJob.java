@@ -1,6 +1,5 @@
 package org.keystonesandbox.batch.silver;
 
-import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
@@ -23,6 +22,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.analysis.NoSuchTableException;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.storage.StorageLevel;
+import org.keystonesandbox.batch.bronze.KafkaOffsets;
 import org.keystonesandbox.batch.lake.Days;
 import org.keystonesandbox.batch.lake.LakeSettings;
 import org.keystonesandbox.batch.lake.Phase;
@@ -97,9 +97,15 @@ public final class SilverJob {
           "silver: new events of " + increment.days().size() + " days added",
           () -> addNewEvents(rows, increment.days()));
     }
-    Dataset<Row> newEventIds = after == null ? null : rows.select(col("event_id")).distinct();
-    return replaceSessions(
-        settings.gap(), increment.days(), newEventIds, increment.rows(), bronzeNow);
+    // The events this run added are those Kafka delivered after what bronze held when silver last
+    // read it: their kept copies carry later offsets. A column predicate, not a join.
+    Column isNew =
+        after == null
+            ? lit(true)
+            : SnapshotMarks.latestAsOf(bronze, after, SnapshotMarks.KAFKA_OFFSETS)
+                .map(offsets -> KafkaOffsets.parse(offsets).notReadYet())
+                .orElse(lit(true));
+    return replaceSessions(settings.gap(), increment.days(), isNew, increment.rows(), bronzeNow);
   }
 
   private Dataset<Row> bronzeRows(Long afterSnapshot, long upToSnapshot) {
@@ -153,14 +159,10 @@ public final class SilverJob {
   }
 
   /**
-   * @param newEventIds the ids of the new events, or null when every event is new (a rebuild)
+   * @param isNew true for the events this run added (all of them in a rebuild)
    */
   private Result replaceSessions(
-      Duration gap,
-      SortedSet<LocalDate> eventDays,
-      Dataset<Row> newEventIds,
-      long read,
-      long bronzeSnapshot) {
+      Duration gap, SortedSet<LocalDate> eventDays, Column isNew, long read, long bronzeSnapshot) {
     SortedSet<LocalDate> sessionDays = new TreeSet<>(eventDays);
     // The touched days' neighbours are loaded from the start: a late event most often extends a
     // session from the day before or reaches one after midnight, and re-sessionizing costs more
@@ -175,8 +177,7 @@ public final class SilverJob {
         if (sessions != null) {
           sessions.unpersist();
         }
-        sessions =
-            sessionsOf(loaded, ring, newEventIds, gap).persist(StorageLevel.MEMORY_AND_DISK());
+        sessions = sessionsOf(loaded, ring, isNew, gap).persist(StorageLevel.MEMORY_AND_DISK());
       }
       Dataset<Row> edges = edgeCases(sessions, sessionDays, loaded, ring, gap);
       reload = false;
@@ -227,8 +228,8 @@ public final class SilverJob {
    * session running on past midnight is usually seen whole without another round.
    */
   private static Duration ring(Duration gap) {
-    Duration sixHours = Duration.ofHours(6);
-    return gap.multipliedBy(2).compareTo(sixHours) > 0 ? gap.multipliedBy(2) : sixHours;
+    Duration halfADay = Duration.ofHours(12);
+    return gap.multipliedBy(2).compareTo(halfADay) > 0 ? gap.multipliedBy(2) : halfADay;
   }
 
   /**
@@ -236,17 +237,13 @@ public final class SilverJob {
    * and end days and whether they hold a new event.
    */
   private Dataset<Row> sessionsOf(
-      SortedSet<LocalDate> loaded, Duration ring, Dataset<Row> newEventIds, Duration gap) {
+      SortedSet<LocalDate> loaded, Duration ring, Column isNew, Duration gap) {
     Dataset<Row> events =
         spark
             .table(lake.table(Tables.SILVER_EVENTS))
-            .filter(Days.withinRing(col("event_ts"), loaded, ring));
-    events =
-        newEventIds == null
-            ? events.withColumn("new", lit(1))
-            : events.join(
-                newEventIds.withColumn("new", lit(1)), new String[] {"event_id"}, "left_outer");
-    return Sessionizer.sessions(events, gap, max(coalesce(col("new"), lit(0))).as("touched"))
+            .filter(Days.withinRing(col("event_ts"), loaded, ring))
+            .withColumn("new", when(isNew, lit(1)).otherwise(lit(0)));
+    return Sessionizer.sessions(events, gap, max(col("new")).as("touched"))
         .withColumn("start_day", to_date(col("session_start")))
         .withColumn("end_day", to_date(col("session_end")));
   }
