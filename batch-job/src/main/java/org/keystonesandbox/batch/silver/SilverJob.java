@@ -36,19 +36,21 @@ import org.keystonesandbox.batch.lake.Tables;
  * snapshot summary), and:
  *
  * <ol>
- *   <li>replaces the touched event days of {@code silver_events} with their old rows plus the new
- *       ones, one row per {@code event_id} (the copy Kafka received first: copies of an event share
- *       its key, hence its partition, and its time, hence its day);
- *   <li>replaces the sessions of every start day a new event can change. Those are the touched days
- *       and their neighbours (a late event can extend a session that began the day before, or join
- *       one that begins just after midnight), widened until no recomputed session of those days can
- *       reach an event outside the loaded days, so that sessions spanning midnight, or several
- *       days, come out exactly as a full recomputation gives them.
+ *   <li>adds to {@code silver_events} the first copy of each new event that its day does not hold
+ *       yet (the copy Kafka received first: copies of an event share its key, hence its partition,
+ *       and its time, hence its day), which leaves the touched days as a replacement with old plus
+ *       new rows would; a rebuild deduplicates and overwrites every day instead;
+ *   <li>replaces the sessions of every start day a new event can change: the touched days, widened
+ *       to the days of any session holding a new event (a late event can extend a session that
+ *       began the day before, or join one that begins just after midnight), computed over the
+ *       loaded days and a ring around them, and loading more while a replaced session may reach
+ *       beyond, so that sessions spanning midnight, or several days, come out exactly as a full
+ *       recomputation gives them.
  * </ol>
  *
- * Each step is one atomic Iceberg overwrite of whole day partitions; the sessions commit carries
- * the bronze mark and the replaced days (for gold). A crash in between is repaired by the rerun,
- * which recomputes the same days from the same input.
+ * Each step is one atomic Iceberg commit; the sessions commit carries the bronze mark and the
+ * replaced days (for gold). A crash in between is repaired by the rerun, which appends nothing
+ * twice and recomputes the same days from the same input.
  */
 public final class SilverJob {
   public record Settings(Duration gap, boolean fullRebuild) {
