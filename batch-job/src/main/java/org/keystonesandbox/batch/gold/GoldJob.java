@@ -57,10 +57,7 @@ public final class GoldJob {
     Table silverSessions = SnapshotMarks.load(spark, lake.table(Tables.SILVER_SESSIONS));
     Table userDaily = SnapshotMarks.load(spark, lake.table(Tables.GOLD_USER_DAILY));
     Long silverNow = SnapshotMarks.currentSnapshotId(silverSessions);
-    Long readUpTo =
-        SnapshotMarks.latest(userDaily, SnapshotMarks.SILVER_SNAPSHOT)
-            .map(Long::valueOf)
-            .orElse(null);
+    Long readUpTo = SnapshotMarks.snapshotIdMark(userDaily, SnapshotMarks.SILVER_SNAPSHOT);
     if (silverNow == null || (!settings.fullRebuild() && silverNow.equals(readUpTo))) {
       return new Result(new TreeSet<>(), 0, 0);
     }

@@ -51,6 +51,11 @@ public final class SnapshotMarks {
     return Optional.empty();
   }
 
+  /** A mark holding a snapshot id (the upstream snapshot a job read up to), or null if none. */
+  public static Long snapshotIdMark(Table table, String key) {
+    return latest(table, key).map(Long::valueOf).orElse(null);
+  }
+
   /** The newest value of {@code key} in the ancestry of {@code snapshotId} (itself included). */
   public static Optional<String> latestAsOf(Table table, long snapshotId, String key) {
     for (Snapshot snapshot : SnapshotUtil.ancestorsOf(snapshotId, table::snapshot)) {

@@ -98,20 +98,20 @@ public final class MaintenanceJob {
 
   /** When the snapshot the next job downstream reads from was made. */
   private long downstreamReadPoint(String name, Table table) {
-    Optional<String> readUpTo =
+    Long readUpTo =
         switch (name) {
           case Tables.BRONZE_EVENTS ->
-              SnapshotMarks.latest(
+              SnapshotMarks.snapshotIdMark(
                   SnapshotMarks.load(spark, lake.table(Tables.SILVER_SESSIONS)),
                   SnapshotMarks.BRONZE_SNAPSHOT);
           case Tables.SILVER_SESSIONS ->
-              SnapshotMarks.latest(
+              SnapshotMarks.snapshotIdMark(
                   SnapshotMarks.load(spark, lake.table(Tables.GOLD_USER_DAILY)),
                   SnapshotMarks.SILVER_SNAPSHOT);
-          default -> Optional.empty();
+          default -> null;
         };
-    return readUpTo
-        .map(id -> table.snapshot(Long.parseLong(id)))
+    return Optional.ofNullable(readUpTo)
+        .map(table::snapshot)
         .map(Snapshot::timestampMillis)
         .orElse(Long.MAX_VALUE);
   }

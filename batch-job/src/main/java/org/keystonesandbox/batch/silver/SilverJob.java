@@ -77,10 +77,7 @@ public final class SilverJob {
     Table bronze = SnapshotMarks.load(spark, lake.table(Tables.BRONZE_EVENTS));
     Table sessionsTable = SnapshotMarks.load(spark, lake.table(Tables.SILVER_SESSIONS));
     Long bronzeNow = SnapshotMarks.currentSnapshotId(bronze);
-    Long readUpTo =
-        SnapshotMarks.latest(sessionsTable, SnapshotMarks.BRONZE_SNAPSHOT)
-            .map(Long::valueOf)
-            .orElse(null);
+    Long readUpTo = SnapshotMarks.snapshotIdMark(sessionsTable, SnapshotMarks.BRONZE_SNAPSHOT);
     if (bronzeNow == null || (!settings.fullRebuild() && bronzeNow.equals(readUpTo))) {
       return new Result(0, new TreeSet<>(), new TreeSet<>(), 0);
     }
