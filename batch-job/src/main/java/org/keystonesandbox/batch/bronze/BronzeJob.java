@@ -86,12 +86,12 @@ public final class BronzeJob {
       long eventsAppended = 0;
       if (!eventsAt.sameAs(end, partitions)) {
         Dataset<Row> newEvents = BronzeRecords.events(parsed).filter(eventsAt.notReadYet());
-        eventsAppended = newEvents.count();
         long staged = stage(lake.table(Tables.BRONZE_EVENTS), events, newEvents, end);
         if (settings.crash() == Crash.BEFORE_PUBLISHING_EVENTS) {
           throw new IllegalStateException("injected crash before publishing snapshot " + staged);
         }
         publish(events, staged);
+        eventsAppended = SnapshotMarks.addedRecords(events);
       }
       if (settings.crash() == Crash.BETWEEN_TABLES) {
         throw new IllegalStateException("injected crash between the bronze tables' commits");
@@ -99,9 +99,9 @@ public final class BronzeJob {
       long rejectedAppended = 0;
       if (!quarantineAt.sameAs(end, partitions)) {
         Dataset<Row> newRejects = BronzeRecords.rejected(parsed).filter(quarantineAt.notReadYet());
-        rejectedAppended = newRejects.count();
         publish(
             quarantine, stage(lake.table(Tables.BRONZE_QUARANTINE), quarantine, newRejects, end));
+        rejectedAppended = SnapshotMarks.addedRecords(quarantine);
       }
       return new Result(start.recordsUpTo(end), eventsAppended, rejectedAppended, end.json());
     } finally {

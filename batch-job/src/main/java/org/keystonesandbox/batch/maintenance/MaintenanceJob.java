@@ -31,8 +31,7 @@ public final class MaintenanceJob {
   }
 
   /** What maintenance did to one table. */
-  public record TableResult(
-      String table, long filesRewritten, long filesAdded, long snapshotsKeptFrom, long orphans) {}
+  public record TableResult(String table, long filesRewritten, long filesAdded, long orphans) {}
 
   private final SparkSession spark;
   private final LakeSettings lake;
@@ -78,7 +77,7 @@ public final class MaintenanceJob {
                           table,
                           new Timestamp(now.minus(settings.orphanAge()).toEpochMilli())))
               .count();
-      results.add(new TableResult(name, rewrite.getInt(0), rewrite.getInt(1), keepFrom, orphans));
+      results.add(new TableResult(name, rewrite.getInt(0), rewrite.getInt(1), orphans));
     }
     return results;
   }
