@@ -111,6 +111,13 @@ public final class GeneratorCommand implements Callable<Integer> {
   long seed;
 
   @Option(
+      names = "--catalog-seed",
+      description =
+          "seed of the title catalog (default: --seed); lets runs with different seeds share one"
+              + " catalog, as the sandbox does when it continues")
+  Long catalogSeed;
+
+  @Option(
       names = "--users",
       defaultValue = "5000",
       description = "viewers (default: ${DEFAULT-VALUE})")
@@ -347,6 +354,7 @@ public final class GeneratorCommand implements Callable<Integer> {
     WorldSettings world =
         new WorldSettings(
             seed,
+            catalogSeed == null ? seed : catalogSeed,
             users,
             titles,
             start,

@@ -57,7 +57,7 @@ public final class GeneratorRun {
   /** The titles a run with these settings generates (and writes to {@code titles.csv}). */
   public static List<Title> titles(GeneratorSettings settings) {
     return CatalogGenerator.titles(
-        settings.world().titles(), ViewingWorld.mix(settings.world().seed(), SEED_CATALOG));
+        settings.world().titles(), ViewingWorld.mix(settings.world().catalogSeed(), SEED_CATALOG));
   }
 
   /** The records a run with these settings sends, in order, without Kafka. */

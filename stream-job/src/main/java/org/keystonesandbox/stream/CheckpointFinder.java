@@ -9,7 +9,10 @@ import java.util.Comparator;
 import java.util.Optional;
 import java.util.stream.Stream;
 
-/** Finds the newest completed checkpoint ({@code <job>/chk-N/_metadata}) under a folder. */
+/**
+ * Finds the newest completed checkpoint ({@code <job>/chk-N/_metadata}) or savepoint ({@code
+ * savepoint-*\/_metadata}, as a stop with drain leaves) under a folder.
+ */
 final class CheckpointFinder {
   private CheckpointFinder() {}
 
@@ -27,7 +30,8 @@ final class CheckpointFinder {
   private static boolean isMetadata(Path path, java.nio.file.attribute.BasicFileAttributes attrs) {
     return attrs.isRegularFile()
         && path.getFileName().toString().equals("_metadata")
-        && path.getParent().getFileName().toString().startsWith("chk-");
+        && (path.getParent().getFileName().toString().startsWith("chk-")
+            || path.getParent().getFileName().toString().startsWith("savepoint-"));
   }
 
   private static FileTime modified(Path path) {

@@ -7,8 +7,8 @@ import org.keystonesandbox.batch.lake.Lake;
 import org.keystonesandbox.batch.lake.LakeSettings;
 import picocli.CommandLine.Option;
 
-/** Where the tables are and how Spark runs: shared by every batch command. */
-final class LakeOptions {
+/** Where the tables are and how Spark runs: shared by every batch command and the verifier. */
+public final class LakeOptions {
   @Option(
       names = "--warehouse",
       defaultValue = "data/lake",
@@ -56,7 +56,7 @@ final class LakeOptions {
       description = "spark.sql.shuffle.partitions (default: ${DEFAULT-VALUE})")
   int shufflePartitions;
 
-  LakeSettings settings() {
+  public LakeSettings settings() {
     LakeSettings.CatalogType type =
         switch (catalog.toLowerCase(Locale.ROOT)) {
           case "hadoop" -> LakeSettings.CatalogType.HADOOP;
@@ -76,7 +76,7 @@ final class LakeOptions {
     return new LakeSettings(type, warehouse, catalogUri, namespace, mode);
   }
 
-  SparkSession session(String appName) {
+  public SparkSession session(String appName) {
     return Lake.session(settings(), appName, master, uiPort, shufflePartitions);
   }
 }

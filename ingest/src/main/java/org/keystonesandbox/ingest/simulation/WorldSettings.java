@@ -6,6 +6,8 @@ import java.time.Instant;
 /**
  * What shapes the simulated viewers' behaviour; the same settings give the same events.
  *
+ * @param catalogSeed seed of the title catalog, so that runs with different seeds can share one
+ *     catalog
  * @param eventsPerSimSecond the average event density in simulated time (events per second of event
  *     time); session starts are calibrated to meet it
  * @param userSkew Zipf exponent of user activity (0 = every user alike)
@@ -15,6 +17,7 @@ import java.time.Instant;
  */
 public record WorldSettings(
     long seed,
+    long catalogSeed,
     int users,
     int titles,
     Instant start,

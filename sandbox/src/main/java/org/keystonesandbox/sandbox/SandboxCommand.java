@@ -1,0 +1,316 @@
+package org.keystonesandbox.sandbox;
+
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.keystonesandbox.events.Durations;
+import org.keystonesandbox.sandbox.process.Jars;
+import org.keystonesandbox.sandbox.status.StatusCollector;
+import org.keystonesandbox.sandbox.status.StatusServer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import sun.misc.Signal;
+
+/**
+ * {@code java -jar sandbox/target/keystone-sandbox.jar run [flags]}: the whole pipeline on this
+ * machine with no Docker (see {@link SandboxRun}); prints a status line per stage every few
+ * seconds, serves the status view (default http://localhost:8080), and ends with the verification
+ * report; exit code 0 when every stage equals the ground truth exactly.
+ *
+ * <p>{@code java -jar keystone-sandbox.jar status [flags]}: the status view alone, for a pipeline
+ * running elsewhere (the compose stack's {@code status} service).
+ */
+@Command(
+    name = "keystone-sandbox",
+    mixinStandardHelpOptions = true,
+    subcommands = {SandboxCommand.Run.class, SandboxCommand.Status.class},
+    description = "The keystone-sandbox pipeline in one command, and its status view.")
+public final class SandboxCommand implements Callable<Integer> {
+  static final String NAME = "keystone-sandbox";
+  static final int EXIT_USAGE = 2;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(commandLine(System.out, System.err).execute(args));
+  }
+
+  static CommandLine commandLine(PrintStream out, PrintStream err) {
+    CommandLine cli = new CommandLine(new SandboxCommand());
+    cli.registerConverter(Duration.class, Durations::parse);
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    cli.setParameterExceptionHandler(
+        (ex, args) -> {
+          err.println(NAME + ": " + ex.getMessage() + " (see --help)");
+          return EXIT_USAGE;
+        });
+    cli.setExecutionExceptionHandler(
+        (ex, commandLine, parseResult) -> {
+          if (ex instanceof IllegalArgumentException) {
+            err.println(NAME + ": " + ex.getMessage());
+            return EXIT_USAGE;
+          }
+          err.println(NAME + ": " + ex.getMessage());
+          return 1;
+        });
+    return cli;
+  }
+
+  @Override
+  public Integer call() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+    return EXIT_USAGE;
+  }
+
+  @Command(
+      name = "run",
+      mixinStandardHelpOptions = true,
+      sortOptions = false,
+      description =
+          "Runs broker, generator, Flink job and Spark chain as local processes; on its own end"
+              + " (--count, --duration) or Ctrl-C, drains them and verifies every stage.")
+  static final class Run implements Callable<Integer> {
+    @Option(
+        names = "--data-dir",
+        defaultValue = "data",
+        description = "everything the run keeps (default: ${DEFAULT-VALUE})")
+    Path dataDir;
+
+    @Option(
+        names = "--fresh",
+        description = "delete the data folder first instead of continuing it")
+    boolean fresh;
+
+    @Option(
+        names = {"-n", "--count"},
+        description = "unique events to generate, then drain and verify")
+    Long count;
+
+    @Option(names = "--duration", description = "wall time to generate for, then drain and verify")
+    Duration duration;
+
+    @Option(
+        names = "--rate",
+        defaultValue = "2000",
+        description = "records per second (default: ${DEFAULT-VALUE})")
+    int rate;
+
+    @Option(
+        names = "--generator-args",
+        description = "more generator flags, e.g. \"--late-rate 0.05\"")
+    String generatorArgs;
+
+    @Option(
+        names = "--stream-args",
+        description = "more stream-job flags, e.g. \"--allowed-lateness 10m\"")
+    String streamArgs;
+
+    @Option(
+        names = "--batch-args",
+        description = "more chain flags, e.g. \"--join-strategy salted\"")
+    String batchArgs;
+
+    @Option(
+        names = "--kafka-port",
+        defaultValue = "9092",
+        description = "(default: ${DEFAULT-VALUE})")
+    int kafkaPort;
+
+    @Option(
+        names = "--flink-ui-port",
+        defaultValue = "8081",
+        description = "(default: ${DEFAULT-VALUE})")
+    int flinkUiPort;
+
+    @Option(
+        names = "--spark-ui-port",
+        defaultValue = "4040",
+        description = "0 for none (default: ${DEFAULT-VALUE})")
+    int sparkUiPort;
+
+    @Option(
+        names = "--status-port",
+        defaultValue = "8080",
+        description = "the status view; -1 for none (default: ${DEFAULT-VALUE})")
+    int statusPort;
+
+    @Option(
+        names = "--chain-interval",
+        defaultValue = "20s",
+        description = "time between chain runs (default: ${DEFAULT-VALUE})")
+    Duration chainInterval;
+
+    @Option(
+        names = "--status-every",
+        defaultValue = "5s",
+        description = "time between status lines (default: ${DEFAULT-VALUE})")
+    Duration statusEvery;
+
+    @Option(
+        names = "--drain-timeout",
+        defaultValue = "10m",
+        description =
+            "how long the jobs may take to catch up at the end (default: ${DEFAULT-VALUE})")
+    Duration drainTimeout;
+
+    @Option(names = "--home", description = "folder with the built jars (default: this checkout)")
+    Path home;
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      if (count != null && count <= 0) {
+        throw new IllegalArgumentException("--count must be positive");
+      }
+      SandboxRun run =
+          new SandboxRun(
+              new SandboxRun.Settings(
+                  home == null ? Jars.defaultHome() : home,
+                  dataDir,
+                  fresh,
+                  count,
+                  duration,
+                  rate,
+                  split(generatorArgs),
+                  split(streamArgs),
+                  split(batchArgs),
+                  kafkaPort,
+                  flinkUiPort,
+                  sparkUiPort,
+                  statusPort,
+                  chainInterval,
+                  statusEvery,
+                  drainTimeout),
+              System.out);
+      AtomicInteger interrupts = new AtomicInteger();
+      Signal.handle(
+          new Signal("INT"),
+          signal -> {
+            if (interrupts.incrementAndGet() == 1) {
+              System.out.println(
+                  "\nsandbox: Ctrl-C: stopping the generator, then draining and verifying"
+                      + " (Ctrl-C again stops at once)");
+              run.requestStop();
+            } else {
+              System.exit(130);
+            }
+          });
+      return run.run();
+    }
+
+    private static List<String> split(String args) {
+      return args == null || args.isBlank()
+          ? List.of()
+          : new ArrayList<>(Arrays.asList(args.trim().split("\\s+")));
+    }
+  }
+
+  @Command(
+      name = "status",
+      mixinStandardHelpOptions = true,
+      sortOptions = false,
+      description = "Serves the status view for a pipeline running elsewhere (the compose stack).")
+  static final class Status implements Callable<Integer> {
+    @Option(names = "--port", defaultValue = "8080", description = "(default: ${DEFAULT-VALUE})")
+    int port;
+
+    @Option(
+        names = {"-b", "--bootstrap-server"},
+        defaultValue = "localhost:9092",
+        description = "(default: ${DEFAULT-VALUE})")
+    String bootstrap;
+
+    @Option(
+        names = "--flink-url",
+        defaultValue = "http://localhost:8081",
+        description = "Flink's REST API (default: ${DEFAULT-VALUE})")
+    String flinkUrl;
+
+    @Option(
+        names = "--warehouse",
+        defaultValue = "data/lake",
+        description = "the lake's warehouse folder (default: ${DEFAULT-VALUE})")
+    Path warehouse;
+
+    @Option(
+        names = "--namespace",
+        defaultValue = "keystone",
+        description = "(default: ${DEFAULT-VALUE})")
+    String namespace;
+
+    @Option(
+        names = "--run-log",
+        defaultValue = "data/batch-runs.jsonl",
+        description = "the chain's run log (default: ${DEFAULT-VALUE})")
+    Path runLog;
+
+    @Option(
+        names = "--report",
+        defaultValue = "data/verify/report.json",
+        description = "the verifier's JSON report (default: ${DEFAULT-VALUE})")
+    Path report;
+
+    @Option(
+        names = "--generator-dir",
+        defaultValue = "data/generator",
+        description = "(default: ${DEFAULT-VALUE})")
+    Path generatorDir;
+
+    @Option(
+        names = "--link",
+        description = "a link the page shows, e.g. flink=http://localhost:8081")
+    Map<String, String> links = new LinkedHashMap<>();
+
+    @Option(
+        names = "--every",
+        defaultValue = "2s",
+        description = "time between polls (default: ${DEFAULT-VALUE})")
+    Duration every;
+
+    @Option(
+        names = "--mode",
+        defaultValue = "compose",
+        description = "shown on the page (default: ${DEFAULT-VALUE})")
+    String mode;
+
+    @Override
+    public Integer call() throws InterruptedException {
+      try (StatusCollector collector =
+              new StatusCollector(
+                  new StatusCollector.Sources(
+                      mode,
+                      bootstrap,
+                      "viewing-events",
+                      "viewing-sessions",
+                      "late-events",
+                      "events-dlq",
+                      "keystone-stream-job",
+                      flinkUrl,
+                      warehouse,
+                      namespace,
+                      runLog,
+                      report,
+                      generatorDir,
+                      links));
+          StatusServer server = new StatusServer("0.0.0.0", port, collector::latest).start()) {
+        System.out.printf("keystone-sandbox status: serving on port %d%n", server.port());
+        while (!Thread.currentThread().isInterrupted()) {
+          collector.poll();
+          Thread.sleep(every.toMillis());
+        }
+      }
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,68 @@
+package org.keystonesandbox.sandbox.process;
+
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Where the pipeline's runnable jars are: next to each other in one folder (the Docker image's
+ * {@code /opt/keystone}), or in each module's {@code target} folder of a built checkout.
+ */
+public final class Jars {
+  public static final String KAFKA = "embedded-kafka.jar";
+  public static final String GENERATOR = "keystone-ingest.jar";
+  public static final String STREAM_JOB = "keystone-stream-job.jar";
+  public static final String BATCH_JOB = "keystone-batch-job.jar";
+  public static final String VERIFY = "keystone-verify.jar";
+
+  private static final List<String> MODULES =
+      List.of("embedded-kafka", "ingest", "stream-job", "batch-job", "verify");
+
+  private final Path home;
+
+  public Jars(Path home) {
+    this.home = home;
+  }
+
+  /** The checkout or folder this jar was started from: {@code <home>/sandbox/target/x.jar}. */
+  public static Path defaultHome() {
+    try {
+      Path self =
+          Path.of(Jars.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+              .toAbsolutePath();
+      Path folder = Files.isDirectory(self) ? self : self.getParent();
+      // target/classes or target/keystone-sandbox.jar in a checkout; /opt/keystone/x.jar in an
+      // image
+      if (folder.getFileName().toString().equals("classes")) {
+        folder = folder.getParent();
+      }
+      if (folder.getFileName().toString().equals("target")) {
+        return folder.getParent().getParent();
+      }
+      return folder;
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The jar, or a clear error that says how to build it. */
+  public Path find(String jar) {
+    Path flat = home.resolve(jar);
+    if (Files.isRegularFile(flat)) {
+      return flat;
+    }
+    for (String module : MODULES) {
+      Path built = home.resolve(module).resolve("target").resolve(jar);
+      if (Files.isRegularFile(built)) {
+        return built;
+      }
+    }
+    throw new IllegalArgumentException(
+        "cannot find "
+            + jar
+            + " under "
+            + home
+            + ": build the project first (mvn -B install -DskipTests) or pass --home");
+  }
+}

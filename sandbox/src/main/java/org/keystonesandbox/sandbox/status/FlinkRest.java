@@ -1,0 +1,156 @@
+package org.keystonesandbox.sandbox.status;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The stream job seen through Flink's REST API (the web UI's back end): its state, its counters
+ * summed over subtasks, and stop-with-savepoint with drain.
+ */
+public final class FlinkRest {
+  /** The stream job's counters, as it registers them. */
+  public static final List<String> COUNTERS =
+      List.of(
+          "eventsParsed",
+          "eventsMalformed",
+          "duplicatesDropped",
+          "lateEvents",
+          "sessionsEmitted",
+          "sessionsRetracted");
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final String baseUrl;
+  private final HttpClient http =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(2))
+          .build();
+
+  /** A running (or the newest) job and its counters. */
+  public record JobState(String id, String name, String state, Map<String, Long> counters) {}
+
+  public FlinkRest(String baseUrl) {
+    this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+  }
+
+  public String baseUrl() {
+    return baseUrl;
+  }
+
+  /** The running job, else the newest one; empty if Flink does not answer or has no job. */
+  public Optional<JobState> job() {
+    try {
+      JsonNode jobs = get("/jobs/overview").path("jobs");
+      JsonNode chosen = null;
+      for (JsonNode job : jobs) {
+        if (chosen == null
+            || "RUNNING".equals(job.path("state").asText())
+            || (!"RUNNING".equals(chosen.path("state").asText())
+                && job.path("start-time").asLong() > chosen.path("start-time").asLong())) {
+          chosen = job;
+        }
+      }
+      if (chosen == null) {
+        return Optional.empty();
+      }
+      String id = chosen.path("jid").asText();
+      return Optional.of(
+          new JobState(
+              id, chosen.path("name").asText(), chosen.path("state").asText(), counters(id)));
+    } catch (IOException e) {
+      return Optional.empty();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.empty();
+    }
+  }
+
+  private Map<String, Long> counters(String jobId) throws IOException, InterruptedException {
+    Map<String, Long> totals = new LinkedHashMap<>();
+    COUNTERS.forEach(c -> totals.put(c, 0L));
+    for (JsonNode vertex : get("/jobs/" + jobId).path("vertices")) {
+      String path =
+          "/jobs/" + jobId + "/vertices/" + vertex.path("id").asText() + "/subtasks/metrics";
+      List<String> wanted = new ArrayList<>();
+      for (JsonNode metric : get(path)) {
+        String id = metric.path("id").asText();
+        if (COUNTERS.stream().anyMatch(c -> id.equals(c) || id.endsWith("." + c))) {
+          wanted.add(id);
+        }
+      }
+      if (wanted.isEmpty()) {
+        continue;
+      }
+      for (JsonNode metric : get(path + "?agg=sum&get=" + String.join(",", wanted))) {
+        String id = metric.path("id").asText();
+        String counter = id.substring(id.lastIndexOf('.') + 1);
+        totals.merge(counter, (long) metric.path("sum").asDouble(), Long::sum);
+      }
+    }
+    return totals;
+  }
+
+  /**
+   * Stops the job with a savepoint after draining it: sources end, the final watermark closes every
+   * open session, the sinks commit. Returns the savepoint's path.
+   */
+  public String stopWithDrain(String jobId, String savepointDir, Duration timeout)
+      throws IOException, InterruptedException {
+    String body = JSON.writeValueAsString(Map.of("drain", true, "targetDirectory", savepointDir));
+    JsonNode trigger = post("/jobs/" + jobId + "/stop", body);
+    String request = trigger.path("request-id").asText();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      JsonNode status = get("/jobs/" + jobId + "/savepoints/" + request);
+      if ("COMPLETED".equals(status.path("status").path("id").asText())) {
+        JsonNode operation = status.path("operation");
+        if (operation.has("failure-cause")) {
+          throw new IOException(
+              "the stop with drain failed: "
+                  + operation
+                      .path("failure-cause")
+                      .path("stack-trace")
+                      .asText()
+                      .lines()
+                      .findFirst()
+                      .orElse(""));
+        }
+        return operation.path("location").asText();
+      }
+      Thread.sleep(500);
+    }
+    throw new IOException("the stop with drain did not finish within " + timeout.toSeconds() + "s");
+  }
+
+  private JsonNode get(String path) throws IOException, InterruptedException {
+    return send(HttpRequest.newBuilder(URI.create(baseUrl + path)).GET());
+  }
+
+  private JsonNode post(String path, String json) throws IOException, InterruptedException {
+    return send(
+        HttpRequest.newBuilder(URI.create(baseUrl + path))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(json)));
+  }
+
+  private JsonNode send(HttpRequest.Builder request) throws IOException, InterruptedException {
+    HttpResponse<String> response =
+        http.send(
+            request.timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() >= 300) {
+      throw new IOException("Flink answered " + response.statusCode() + ": " + response.body());
+    }
+    return JSON.readTree(response.body());
+  }
+}

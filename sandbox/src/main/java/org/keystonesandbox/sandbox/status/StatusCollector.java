@@ -1,0 +1,307 @@
+package org.keystonesandbox.sandbox.status;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * Gathers every stage's progress into one JSON document, the status view's and the status line's
+ * source: Kafka's offsets, Flink's counters, the lake's snapshots, the chain's run log, the
+ * generator's summaries and the last verification report. Keeps a history for the charts.
+ */
+public final class StatusCollector implements AutoCloseable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int HISTORY = 720;
+
+  /** Where each stage's progress can be read. */
+  public record Sources(
+      String mode,
+      String bootstrap,
+      String eventsTopic,
+      String sessionsTopic,
+      String lateTopic,
+      String dlqTopic,
+      String streamGroup,
+      String flinkUrl,
+      Path warehouse,
+      String namespace,
+      Path runLog,
+      Path verificationReport,
+      Path generatorDir,
+      Map<String, String> links) {}
+
+  private final Sources sources;
+  private final KafkaProgress kafka;
+  private final FlinkRest flink;
+  private final LakeMetadata lake;
+  private final Deque<ObjectNode> history = new ArrayDeque<>();
+  private volatile ObjectNode latest = JSON.createObjectNode();
+
+  public StatusCollector(Sources sources) {
+    this.sources = sources;
+    this.kafka = new KafkaProgress(sources.bootstrap());
+    this.flink = new FlinkRest(sources.flinkUrl());
+    this.lake = new LakeMetadata(sources.warehouse(), sources.namespace());
+  }
+
+  /** The newest status, with its history. */
+  public synchronized ObjectNode latest() {
+    ObjectNode copy = latest.deepCopy();
+    ArrayNode points = copy.putArray("history");
+    history.forEach(points::add);
+    return copy;
+  }
+
+  /** Reads every source once; a source that does not answer is marked, never fatal. */
+  public ObjectNode poll() {
+    ObjectNode status = JSON.createObjectNode();
+    status.put("mode", sources.mode());
+    status.put("now", Instant.now().toString());
+    ObjectNode links = status.putObject("links");
+    sources.links().forEach(links::put);
+
+    long produced = 0;
+    long streamLag = -1;
+    long batchLag = -1;
+    ObjectNode kafkaNode = status.putObject("kafka");
+    ObjectNode streamNode = status.putObject("stream");
+    ObjectNode batchNode = status.putObject("batch");
+    Map<Integer, Long> eventsEnd = Map.of();
+    try {
+      eventsEnd = kafka.endOffsets(sources.eventsTopic());
+      produced = KafkaProgress.total(eventsEnd);
+      ObjectNode topics = kafkaNode.putObject("topics");
+      for (String topic :
+          List.of(
+              sources.eventsTopic(),
+              sources.sessionsTopic(),
+              sources.lateTopic(),
+              sources.dlqTopic())) {
+        topics.put(topic, KafkaProgress.total(kafka.endOffsets(topic)));
+      }
+      streamLag =
+          KafkaProgress.lag(
+              eventsEnd, kafka.committed(sources.streamGroup(), sources.eventsTopic()));
+      kafkaNode.put("reachable", true);
+    } catch (Exception e) {
+      kafkaNode.put("reachable", false);
+      kafkaNode.put("error", String.valueOf(e.getMessage()));
+    }
+    streamNode.put("lag", streamLag);
+
+    generator(status.putObject("generator"), produced);
+    stream(streamNode);
+
+    Map<Integer, Long> bronzeRead = lake.bronzeOffsets();
+    if (!eventsEnd.isEmpty()) {
+      batchLag = KafkaProgress.lag(eventsEnd, bronzeRead);
+    }
+    batchNode.put("lag", batchLag);
+    batchNode.put("bronzeRead", KafkaProgress.total(bronzeRead));
+    batchNode.put("caughtUp", batchLag == 0 && lake.goldCaughtUp());
+    runLog(batchNode);
+
+    ArrayNode tables = status.putArray("tables");
+    long goldRows = 0;
+    for (LakeMetadata.TableState t : lake.tables()) {
+      ObjectNode row = tables.addObject();
+      row.put("name", t.name());
+      row.put("snapshotId", t.snapshotId());
+      row.put("committedAt", t.committedAt().toString());
+      row.put("operation", t.operation());
+      row.put("rows", t.rows());
+      row.put("snapshots", t.snapshots());
+      if (t.name().equals("gold_title_country_daily")) {
+        goldRows = t.rows();
+      }
+    }
+    status.set("verification", verification());
+
+    ObjectNode point = JSON.createObjectNode();
+    point.put("t", System.currentTimeMillis());
+    point.put("produced", produced);
+    point.put("streamLag", streamLag);
+    point.put("batchLag", batchLag);
+    JsonNode counters = streamNode.path("counters");
+    point.put("sessions", counters.path("sessionsEmitted").asLong());
+    point.put("late", counters.path("lateEvents").asLong());
+    point.put("duplicates", counters.path("duplicatesDropped").asLong());
+    point.put("goldRows", goldRows);
+    synchronized (this) {
+      history.addLast(point);
+      while (history.size() > HISTORY) {
+        history.removeFirst();
+      }
+      latest = status;
+    }
+    return status;
+  }
+
+  private void generator(ObjectNode node, long produced) {
+    node.put("records", produced);
+    int runs = 0;
+    int finished = 0;
+    long unique = 0;
+    long duplicates = 0;
+    long late = 0;
+    long malformed = 0;
+    for (Path dir : runDirs()) {
+      runs++;
+      Path summary = dir.resolve("summary.json");
+      if (Files.exists(summary)) {
+        try {
+          JsonNode s = JSON.readTree(summary.toFile());
+          finished++;
+          unique += s.path("unique_events").asLong();
+          duplicates += s.path("duplicates").asLong();
+          late += s.path("late_events").asLong();
+          malformed += s.path("malformed").asLong();
+        } catch (IOException e) {
+          // being written: counted as running until the next poll
+        }
+      }
+    }
+    node.put("runs", runs);
+    node.put("state", runs == 0 ? "not started" : finished == runs ? "finished" : "running");
+    if (finished > 0) {
+      ObjectNode summary = node.putObject("summary");
+      summary.put("uniqueEvents", unique);
+      summary.put("duplicates", duplicates);
+      summary.put("lateEvents", late);
+      summary.put("malformed", malformed);
+    }
+  }
+
+  private List<Path> runDirs() {
+    Path dir = sources.generatorDir();
+    if (Files.exists(dir.resolve("titles.csv"))) {
+      return List.of(dir);
+    }
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (Stream<Path> children = Files.list(dir)) {
+      return children.filter(d -> Files.exists(d.resolve("titles.csv"))).sorted().toList();
+    } catch (IOException e) {
+      return List.of();
+    }
+  }
+
+  private void stream(ObjectNode node) {
+    Optional<FlinkRest.JobState> job = flink.job();
+    node.put("reachable", job.isPresent());
+    job.ifPresent(
+        j -> {
+          node.put("job", j.name());
+          node.put("jobId", j.id());
+          node.put("state", j.state());
+          ObjectNode counters = node.putObject("counters");
+          j.counters().forEach(counters::put);
+        });
+  }
+
+  private void runLog(ObjectNode node) {
+    Path file = sources.runLog();
+    int attempts = 0;
+    int failed = 0;
+    JsonNode last = null;
+    JsonNode lastGold = null;
+    if (Files.exists(file)) {
+      try {
+        for (String line : Files.readAllLines(file)) {
+          if (line.isBlank()) {
+            continue;
+          }
+          JsonNode entry = JSON.readTree(line);
+          attempts++;
+          if (!"ok".equals(entry.path("status").asText())) {
+            failed++;
+          }
+          last = entry;
+          if ("gold".equals(entry.path("stage").asText())
+              && "ok".equals(entry.path("status").asText())) {
+            lastGold = entry;
+          }
+        }
+      } catch (IOException e) {
+        // a line being appended: the next poll reads it whole
+      }
+    }
+    node.put("attempts", attempts);
+    node.put("failedAttempts", failed);
+    node.set("lastRun", last);
+    node.set("lastGold", lastGold);
+  }
+
+  private JsonNode verification() {
+    Path file = sources.verificationReport();
+    if (!Files.exists(file)) {
+      return null;
+    }
+    try {
+      return JSON.readTree(file.toFile());
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /** One line for a terminal: every stage's headline figures. */
+  public static String line(JsonNode s) {
+    JsonNode c = s.path("stream").path("counters");
+    JsonNode batch = s.path("batch");
+    JsonNode lastRun = batch.path("lastRun");
+    long gold = 0;
+    long silver = 0;
+    long bronze = 0;
+    for (JsonNode t : s.path("tables")) {
+      switch (t.path("name").asText()) {
+        case "bronze_events" -> bronze = t.path("rows").asLong();
+        case "silver_events" -> silver = t.path("rows").asLong();
+        case "gold_title_country_daily" -> gold = t.path("rows").asLong();
+        default -> {}
+      }
+    }
+    return String.format(
+        "produced %,d %s | kafka %s | flink %s: lag %s, sessions %,d, late %,d, dups %,d | bronze %,d silver %,d gold %,d rows, lag %s | last batch: %s",
+        s.path("generator").path("records").asLong(),
+        s.path("generator").path("state").asText(),
+        s.path("kafka").path("reachable").asBoolean() ? "up" : "DOWN",
+        s.path("stream").path("state").asText("down"),
+        lagText(s.path("stream").path("lag").asLong()),
+        c.path("sessionsEmitted").asLong(),
+        c.path("lateEvents").asLong(),
+        c.path("duplicatesDropped").asLong(),
+        bronze,
+        silver,
+        gold,
+        lagText(batch.path("lag").asLong()),
+        lastRun.isMissingNode() || lastRun.isNull()
+            ? "none yet"
+            : "run "
+                + lastRun.path("run").asLong()
+                + " "
+                + lastRun.path("stage").asText()
+                + " "
+                + lastRun.path("status").asText());
+  }
+
+  private static String lagText(long lag) {
+    return lag < 0 ? "?" : String.format("%,d", lag);
+  }
+
+  @Override
+  public void close() {
+    kafka.close();
+  }
+}

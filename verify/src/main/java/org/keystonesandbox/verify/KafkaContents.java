@@ -1,0 +1,137 @@
+package org.keystonesandbox.verify;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.keystonesandbox.events.topics.KafkaUnavailableException;
+
+/** What the verifier reads from Kafka: end offsets, a group's committed offsets, whole topics. */
+final class KafkaContents implements AutoCloseable {
+  private final String bootstrap;
+  private final Duration timeout;
+  private final Admin admin;
+
+  KafkaContents(String bootstrap, Duration timeout) {
+    this.bootstrap = bootstrap;
+    this.timeout = timeout;
+    Properties props = new Properties();
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+    this.admin = Admin.create(props);
+  }
+
+  /** Next offset per partition of {@code topic}, by partition; empty if the topic is missing. */
+  Map<Integer, Long> endOffsets(String topic) {
+    try {
+      var description =
+          admin.describeTopics(List.of(topic)).allTopicNames().get(seconds(), TimeUnit.SECONDS);
+      Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
+      description
+          .get(topic)
+          .partitions()
+          .forEach(p -> specs.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+      Map<TopicPartition, ListOffsetsResultInfo> ends =
+          admin.listOffsets(specs).all().get(seconds(), TimeUnit.SECONDS);
+      Map<Integer, Long> result = new TreeMap<>();
+      ends.forEach((tp, info) -> result.put(tp.partition(), info.offset()));
+      return result;
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) {
+        return Map.of();
+      }
+      throw unavailable(e);
+    } catch (TimeoutException e) {
+      throw unavailable(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw unavailable(e);
+    }
+  }
+
+  /** The offsets {@code group} committed for {@code topic}, by partition (none: empty). */
+  Map<Integer, Long> committedOffsets(String group, String topic) {
+    try {
+      Map<TopicPartition, OffsetAndMetadata> committed =
+          admin
+              .listConsumerGroupOffsets(group)
+              .partitionsToOffsetAndMetadata()
+              .get(seconds(), TimeUnit.SECONDS);
+      Map<Integer, Long> result = new TreeMap<>();
+      committed.forEach(
+          (tp, offset) -> {
+            if (tp.topic().equals(topic) && offset != null) {
+              result.put(tp.partition(), offset.offset());
+            }
+          });
+      return result;
+    } catch (ExecutionException | TimeoutException e) {
+      throw unavailable(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw unavailable(e);
+    }
+  }
+
+  /** Every committed record of {@code topic}, as a {@code read_committed} consumer sees them. */
+  List<ConsumerRecord<byte[], byte[]>> readCommitted(String topic) {
+    Map<Integer, Long> ends = endOffsets(topic);
+    List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+    if (ends.isEmpty()) {
+      return records;
+    }
+    Properties props = new Properties();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = new ArrayList<>();
+      ends.keySet().forEach(p -> partitions.add(new TopicPartition(topic, p)));
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      // read_committed stops at the last stable offset; the end offsets themselves may be a
+      // transaction marker, so compare with what the consumer says is the end for it.
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+      long deadline = System.nanoTime() + timeout.multipliedBy(6).toNanos();
+      while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+        if (System.nanoTime() > deadline) {
+          throw new KafkaUnavailableException(
+              "could not read " + topic + " to its end at " + bootstrap, null);
+        }
+        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+      }
+    }
+    return records;
+  }
+
+  private long seconds() {
+    return Math.max(1, timeout.toSeconds());
+  }
+
+  private KafkaUnavailableException unavailable(Exception e) {
+    return new KafkaUnavailableException(
+        "cannot reach Kafka at " + bootstrap + " within " + timeout.toSeconds() + "s", e);
+  }
+
+  @Override
+  public void close() {
+    admin.close(Duration.ofSeconds(5));
+  }
+}

@@ -1,0 +1,267 @@
+package org.keystonesandbox.verify;
+
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.SparkSession;
+import org.keystonesandbox.batch.cli.LakeOptions;
+import org.keystonesandbox.batch.lake.Tables;
+import org.keystonesandbox.events.Durations;
+import org.keystonesandbox.events.catalog.Title;
+import org.keystonesandbox.events.topics.KafkaUnavailableException;
+import org.keystonesandbox.verify.report.Check;
+import org.keystonesandbox.verify.report.Report;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code java -jar verify/target/keystone-verify.jar [flags]}: compares, stage by stage, the
+ * generator's ground truth with the Kafka topic, bronze, silver and gold, and the Flink job's
+ * committed sessions with the sessions the events it accepted make, then explains where the
+ * real-time sessions differ from the batch ones. Prints the report and writes it as JSON for the
+ * status view.
+ *
+ * <p>Exit codes: 0 every comparison equal; 1 a mismatch; 2 a bad flag; 3 Kafka unreachable; 4 a
+ * stage has not caught up yet (with {@code --wait}: not within the wait).
+ */
+@Command(
+    name = "keystone-verify",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = "Verifies every stage of the pipeline against the generator's ground truth.")
+public final class VerifyCommand implements Callable<Integer> {
+  static final String NAME = "keystone-verify";
+  static final int EXIT_MISMATCH = 1;
+  static final int EXIT_USAGE = 2;
+  static final int EXIT_KAFKA = 3;
+  static final int EXIT_NOT_READY = 4;
+
+  @Option(
+      names = "--generator-dir",
+      defaultValue = "data/generator",
+      description =
+          "the generator's --out-dir, or a folder of run-* folders (default: ${DEFAULT-VALUE})")
+  Path generatorDir;
+
+  @Option(
+      names = {"-b", "--bootstrap-server"},
+      defaultValue = "localhost:9092",
+      description = "Kafka (default: ${DEFAULT-VALUE})")
+  String bootstrap;
+
+  @Option(
+      names = "--events-topic",
+      defaultValue = "viewing-events",
+      description = "(default: ${DEFAULT-VALUE})")
+  String eventsTopic;
+
+  @Option(
+      names = "--sessions-topic",
+      defaultValue = "viewing-sessions",
+      description = "(default: ${DEFAULT-VALUE})")
+  String sessionsTopic;
+
+  @Option(
+      names = "--late-topic",
+      defaultValue = "late-events",
+      description = "(default: ${DEFAULT-VALUE})")
+  String lateTopic;
+
+  @Option(
+      names = "--dlq-topic",
+      defaultValue = "events-dlq",
+      description = "(default: ${DEFAULT-VALUE})")
+  String dlqTopic;
+
+  @Option(
+      names = "--stream-group",
+      defaultValue = "keystone-stream-job",
+      description =
+          "the stream job's consumer group, whose committed offsets say how far it got (default: ${DEFAULT-VALUE})")
+  String streamGroup;
+
+  @Option(names = "--no-stream", description = "leave the stream job out (when it does not run)")
+  boolean noStream;
+
+  @Option(
+      names = "--session-gap",
+      defaultValue = "30m",
+      description = "as the jobs run with (default: ${DEFAULT-VALUE})")
+  Duration gap;
+
+  @Option(
+      names = "--out-of-orderness",
+      defaultValue = "1m",
+      description =
+          "the stream job's watermark delay, to tell its open sessions (default: ${DEFAULT-VALUE})")
+  Duration outOfOrderness;
+
+  @Option(
+      names = "--report",
+      defaultValue = "data/verify/report.json",
+      description = "where to write the JSON report (default: ${DEFAULT-VALUE})")
+  Path reportFile;
+
+  @Option(
+      names = "--wait",
+      defaultValue = "0s",
+      description =
+          "while a stage has not caught up, check again until this much time has passed (default: ${DEFAULT-VALUE})")
+  Duration wait;
+
+  @Option(
+      names = "--every",
+      defaultValue = "10s",
+      description = "pause between checks while waiting or watching (default: ${DEFAULT-VALUE})")
+  Duration every;
+
+  @Option(
+      names = "--watch",
+      description = "keep verifying every --every until stopped (the compose stack's verifier)")
+  boolean watch;
+
+  @Option(
+      names = "--kafka-timeout",
+      defaultValue = "15s",
+      description = "how long to try to reach Kafka (default: ${DEFAULT-VALUE})")
+  Duration kafkaTimeout;
+
+  @Mixin LakeOptions lake;
+
+  private final PrintStream out;
+
+  VerifyCommand(PrintStream out) {
+    this.out = out;
+  }
+
+  public static void main(String[] args) {
+    if (System.getProperty("log4j2.configurationFile") == null) {
+      System.setProperty("log4j2.configurationFile", "classpath:batch-job-log4j2.xml");
+    }
+    System.exit(commandLine(System.out, System.err).execute(args));
+  }
+
+  static CommandLine commandLine(PrintStream out, PrintStream err) {
+    CommandLine cli = new CommandLine(new VerifyCommand(out));
+    cli.registerConverter(Duration.class, Durations::parse);
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    cli.setParameterExceptionHandler(
+        (ex, args) -> {
+          err.println(NAME + ": " + ex.getMessage() + " (see --help)");
+          return EXIT_USAGE;
+        });
+    cli.setExecutionExceptionHandler(
+        (ex, commandLine, parseResult) -> {
+          if (ex instanceof IllegalArgumentException) {
+            err.println(NAME + ": " + ex.getMessage() + " (see --help)");
+            return EXIT_USAGE;
+          }
+          if (ex instanceof KafkaUnavailableException) {
+            err.println(NAME + ": " + ex.getMessage());
+            return EXIT_KAFKA;
+          }
+          err.println(NAME + ": verification could not run: " + ex);
+          return EXIT_MISMATCH;
+        });
+    return cli;
+  }
+
+  @Override
+  public Integer call() throws InterruptedException {
+    lake.settings();
+    SparkSession spark = lake.session(NAME);
+    try (KafkaContents kafka = new KafkaContents(bootstrap, kafkaTimeout)) {
+      Instant deadline = Instant.now().plus(wait);
+      while (true) {
+        Report report = verifyOnce(spark, kafka);
+        report.writeJson(reportFile);
+        boolean notReady = report.verdict() == Check.Outcome.NOT_READY;
+        if (watch || (notReady && Instant.now().isBefore(deadline))) {
+          out.printf("%s %s: %s%n", Instant.now(), NAME, firstOpenPoint(report));
+          Thread.sleep(every.toMillis());
+          continue;
+        }
+        out.print(report.text());
+        return switch (report.verdict()) {
+          case PASS, INFO -> 0;
+          case FAIL -> EXIT_MISMATCH;
+          case NOT_READY -> EXIT_NOT_READY;
+        };
+      }
+    } finally {
+      spark.stop();
+    }
+  }
+
+  private static String firstOpenPoint(Report report) {
+    return report.checks().stream()
+        .filter(c -> c.outcome() != Check.Outcome.PASS && c.outcome() != Check.Outcome.INFO)
+        .findFirst()
+        .map(c -> c.outcome() + " " + c.stage() + ": " + c.name() + " " + c.details())
+        .orElse(report.verdict() + " (" + report.checks().size() + " checks)");
+  }
+
+  Report verifyOnce(SparkSession spark, KafkaContents kafka) {
+    long started = System.nanoTime();
+    GeneratorRuns runs = GeneratorRuns.in(generatorDir);
+    boolean finished = runs.running().isEmpty() && !runs.finished().isEmpty();
+    Map<String, Long> runtimes =
+        finished
+            ? runs.titles().stream().collect(Collectors.toMap(Title::titleId, Title::runtimeMs))
+            : Map.of();
+    Verification.Expected expected =
+        new Verification.Expected(
+            runs.finished().size(),
+            runs.running().stream().map(Path::toString).toList(),
+            runs.finished().stream()
+                .filter(r -> !r.complete())
+                .map(r -> r.dir().toString())
+                .toList(),
+            runs.records(),
+            runs.uniqueEvents(),
+            runs.duplicates(),
+            runs.malformed(),
+            finished ? runs.truth() : List.of(),
+            runtimes);
+    Map<Integer, Long> end = kafka.endOffsets(eventsTopic);
+    spark.catalog().clearCache();
+    LakeContents tables = new LakeContents(spark, lake.settings());
+    Verification.Lake lakeSeen = finished && tables.exists() ? readLake(tables) : null;
+    Verification.Stream stream = noStream || !finished ? null : readStream(kafka);
+    List<Check> checks =
+        Verification.run(
+            expected, end, lakeSeen, stream, new Verification.StreamSettings(gap, outOfOrderness));
+    return Report.of(Instant.now(), (System.nanoTime() - started) / 1e9, checks);
+  }
+
+  private static Verification.Lake readLake(LakeContents tables) {
+    return new Verification.Lake(
+        tables.bronzeOffsets(),
+        tables.rows(Tables.BRONZE_EVENTS),
+        tables.rejectReasons(),
+        tables.silverCaughtUp(),
+        tables.silverEventIds(),
+        tables.silverSessions(),
+        tables.goldCaughtUp(),
+        tables.goldTitleCountryDays(),
+        tables.goldUserDays(),
+        tables.maxEventTimeByPartition());
+  }
+
+  private Verification.Stream readStream(KafkaContents kafka) {
+    return new Verification.Stream(
+        kafka.committedOffsets(streamGroup, eventsTopic),
+        kafka.readCommitted(dlqTopic).size(),
+        StreamOutputs.lateEvents(kafka.readCommitted(lateTopic)),
+        StreamOutputs.sessions(kafka.readCommitted(sessionsTopic)));
+  }
+}
