@@ -63,7 +63,10 @@ public final class SandboxRun {
   private final Map<String, ChildProcess> parts = new LinkedHashMap<>();
   private final Map<String, Integer> restarts = new LinkedHashMap<>();
   private volatile boolean stopRequested;
-  private volatile boolean draining;
+
+  /** Parts that ended on purpose: never restarted. */
+  private final java.util.Set<String> retired = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   private StatusCollector collector;
   private Path firstRunDir;
 
@@ -376,7 +379,7 @@ public final class SandboxRun {
   private void superviseParts() throws Exception {
     for (String name : List.of("kafka", "stream-job", "chain")) {
       ChildProcess part = parts.get(name);
-      if (part == null || part.isAlive() || (draining && !name.equals("kafka"))) {
+      if (part == null || part.isAlive() || retired.contains(name)) {
         continue;
       }
       int count;
@@ -425,7 +428,7 @@ public final class SandboxRun {
       FlinkRest flink = new FlinkRest("http://127.0.0.1:" + settings.flinkUiPort());
       String jobId = flink.job().orElseThrow(() -> new IllegalStateException("no Flink job")).id();
       out.println("sandbox: stopping the Flink job with a drain (closes every open session)");
-      draining = true;
+      retired.add("stream-job");
       ChildProcess streamJob = parts.get("stream-job");
       try {
         String savepoint =
@@ -445,7 +448,6 @@ public final class SandboxRun {
         out.println("sandbox: Flink job drained: " + lastLines(streamJob, 1));
       }
       streamJob.await(Duration.ofSeconds(60));
-      draining = false;
       LakeMetadata lake = new LakeMetadata(data("lake"), "keystone");
       while (!batchCaughtUp(kafka, lake)) {
         superviseParts();
@@ -453,7 +455,7 @@ public final class SandboxRun {
         nextLine = statusLine(nextLine);
         Thread.sleep(1000);
       }
-      draining = true;
+      retired.add("chain");
       stopPart("chain", Duration.ofSeconds(60));
       collector.poll();
       out.println(
@@ -516,6 +518,7 @@ public final class SandboxRun {
     }
     verifier.await(Duration.ofMinutes(10));
     Path report = data("verify", "report.txt");
+    Files.createDirectories(report.getParent());
     List<String> lines = Files.readAllLines(verifier.log());
     // The report is what the verifier printed after its last progress line.
     int from = 0;
