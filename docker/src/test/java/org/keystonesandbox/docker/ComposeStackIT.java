@@ -117,7 +117,8 @@ class ComposeStackIT {
           return verification;
         }
         if (fresh && "FAIL".equals(verification.path("verdict").asText())) {
-          throw new AssertionError("the verifier reports a mismatch: " + verification.toPrettyString());
+          throw new AssertionError(
+              "the verifier reports a mismatch: " + verification.toPrettyString());
         }
       } catch (IOException e) {
         last = "status view not answering: " + e.getMessage();
@@ -142,8 +143,7 @@ class ComposeStackIT {
     String out =
         run(
             Duration.ofSeconds(30),
-            List.of(
-                "docker", "stats", "--no-stream", "--format", "{{.Name}} {{.MemUsage}}"));
+            List.of("docker", "stats", "--no-stream", "--format", "{{.Name}} {{.MemUsage}}"));
     long total = 0;
     for (String line : out.split("\n")) {
       if (line.startsWith(PROJECT)) {

@@ -36,7 +36,8 @@ import org.keystonesandbox.sandbox.status.StatusServer;
 public final class SandboxRun {
   static final String MARKER = ".keystone-sandbox";
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final int MAX_RESTARTS = 5;
+  private static final int MAX_RESTARTS = 10;
+  private static final Duration RESTART_PAUSE = Duration.ofSeconds(5);
 
   /** What to run; see {@link SandboxCommand} for the flags. */
   public record Settings(
@@ -62,6 +63,7 @@ public final class SandboxRun {
   private final Jars jars;
   private final Map<String, ChildProcess> parts = new LinkedHashMap<>();
   private final Map<String, Integer> restarts = new LinkedHashMap<>();
+  private final Map<String, Long> endedAt = new LinkedHashMap<>();
   private volatile boolean stopRequested;
 
   /** Parts that ended on purpose: never restarted. */
@@ -382,6 +384,13 @@ public final class SandboxRun {
       if (part == null || part.isAlive() || retired.contains(name)) {
         continue;
       }
+      // A pause before each restart, so that a part failing while Kafka is down does not use
+      // up its restarts at once.
+      long ended = endedAt.computeIfAbsent(name, n -> System.nanoTime());
+      if (System.nanoTime() - ended < RESTART_PAUSE.toNanos()) {
+        continue;
+      }
+      endedAt.remove(name);
       int count;
       synchronized (parts) {
         count = restarts.merge(name, 1, Integer::sum);

@@ -47,6 +47,7 @@ public final class StatusCollector implements AutoCloseable {
   private final LakeMetadata lake;
   private final Deque<ObjectNode> history = new ArrayDeque<>();
   private volatile ObjectNode latest = JSON.createObjectNode();
+  private FlinkRest.JobState lastJob;
 
   public StatusCollector(Sources sources) {
     this.sources = sources;
@@ -201,6 +202,14 @@ public final class StatusCollector implements AutoCloseable {
   private void stream(ObjectNode node) {
     Optional<FlinkRest.JobState> job = flink.job();
     node.put("reachable", job.isPresent());
+    if (job.isPresent()) {
+      lastJob = job.get();
+    } else if (lastJob != null) {
+      // Stopped or restarting: show what it had counted, marked as not live.
+      job =
+          Optional.of(
+              new FlinkRest.JobState(lastJob.id(), lastJob.name(), "STOPPED", lastJob.counters()));
+    }
     job.ifPresent(
         j -> {
           node.put("job", j.name());
