@@ -266,7 +266,8 @@ final class Verification {
               stillOpen + " sessions near the end of the stream",
               List.of(
                   "their gap has not passed the job's watermark yet; they close when newer"
-                      + " events arrive, or when the job is stopped with --drain")));
+                      + " events arrive, or when the job is stopped with a drain, as the"
+                      + " embedded sandbox does at its end")));
     }
     realTimeAgainstBatch(stream, batchSessions, committed, open, truthById);
   }
