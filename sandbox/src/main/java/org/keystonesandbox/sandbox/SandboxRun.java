@@ -254,7 +254,10 @@ public final class SandboxRun {
             "--rate", Integer.toString(settings.rate()),
             "--seed", Long.toString(42L + runNumber - 1),
             "--catalog-seed", "42",
-            "--progress-interval", "10s"));
+            "--progress-interval", "10s",
+            // Wait for a restarting broker as long as for an unacknowledged record, instead of
+            // failing after the 10 s that suit a broker that is not there at all.
+            "--producer-property", "max.block.ms=120000"));
     if (settings.count() != null) {
       args.addAll(List.of("--count", Long.toString(settings.count())));
     }

@@ -4,12 +4,18 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.TimerService;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -34,8 +40,14 @@ import org.apache.flink.util.OutputTag;
  *   <li>An accepted event that reaches a closed session re-emits it ({@code updatedByLate}, next
  *       revision) or reopens it if it moved the session's end past the watermark.
  * </ul>
+ *
+ * <p>Flink does not checkpoint watermarks: after a restore the watermark starts again from nothing
+ * while the state holds what was purged under the old one. Every decision therefore uses the
+ * highest watermark this operator had seen at the checkpoint as a floor, or a replayed event could
+ * be accepted into a session already purged, or a copy of an id already swept be let through.
  */
-public class SessionizeFunction extends KeyedProcessFunction<String, SessionEvent, SessionUpdate> {
+public class SessionizeFunction extends KeyedProcessFunction<String, SessionEvent, SessionUpdate>
+    implements CheckpointedFunction {
   public static final OutputTag<LateEvent> LATE_EVENTS =
       new OutputTag<>("late-events", TypeInformation.of(LateEvent.class));
 
@@ -50,6 +62,9 @@ public class SessionizeFunction extends KeyedProcessFunction<String, SessionEven
   private transient JobCounter late;
   private transient JobCounter sessionsEmitted;
   private transient JobCounter sessionsRetracted;
+  private transient ListState<Long> watermarkAtCheckpoint;
+  private transient long restoredWatermark = Long.MIN_VALUE;
+  private transient long highestWatermark = Long.MIN_VALUE;
 
   public SessionizeFunction(SessionSettings settings) {
     this.gap = settings.gap().toMillis();
@@ -75,9 +90,33 @@ public class SessionizeFunction extends KeyedProcessFunction<String, SessionEven
   }
 
   @Override
+  public void initializeState(FunctionInitializationContext context) throws Exception {
+    watermarkAtCheckpoint =
+        context
+            .getOperatorStateStore()
+            .getUnionListState(new ListStateDescriptor<>("highest-watermark", Types.LONG));
+    for (Long watermark : watermarkAtCheckpoint.get()) {
+      restoredWatermark = Math.max(restoredWatermark, watermark);
+    }
+    highestWatermark = restoredWatermark;
+  }
+
+  @Override
+  public void snapshotState(FunctionSnapshotContext context) throws Exception {
+    watermarkAtCheckpoint.update(java.util.List.of(highestWatermark));
+  }
+
+  /** The watermark every decision uses: never below the one the restored state was made under. */
+  private long watermark(TimerService timers) {
+    long watermark = Math.max(timers.currentWatermark(), restoredWatermark);
+    highestWatermark = Math.max(highestWatermark, watermark);
+    return watermark;
+  }
+
+  @Override
   public void processElement(SessionEvent event, Context ctx, Collector<SessionUpdate> out)
       throws Exception {
-    long watermark = ctx.timerService().currentWatermark();
+    long watermark = watermark(ctx.timerService());
     Long seenAt = seenEventTimes.get(event.eventId);
     if (seenAt != null && !forgotten(seenAt, watermark)) {
       duplicates.inc();
@@ -115,7 +154,7 @@ public class SessionizeFunction extends KeyedProcessFunction<String, SessionEven
     if (user == null) {
       return;
     }
-    long watermark = ctx.timerService().currentWatermark();
+    long watermark = watermark(ctx.timerService());
     String userId = ctx.getCurrentKey();
     int kept = 0;
     for (SessionState session : user.sessions) {

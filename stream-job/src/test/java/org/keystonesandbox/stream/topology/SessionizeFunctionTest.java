@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
@@ -214,6 +215,35 @@ class SessionizeFunctionTest {
     assertThat(lateEvents()).extracting(e -> e.eventId).containsExactly("e1");
     assertThat(sessions()).hasSize(2);
     assertThat(harness.numKeyedStateEntries()).isZero();
+  }
+
+  @Test
+  void aRestoredOperatorStillSendsAsideWhatWasLateBeforeItsWatermarkWasLost() throws Exception {
+    send("a", "u1", "t1", 0, 1);
+    send("b", "u1", "t1", 10 * MIN, 2);
+    send("c", "u2", "t1", 10 * MIN, 3);
+    watermark(10 * MIN + GAP + LATENESS + 1); // both sessions emitted, then purged
+    List<SessionUpdate> before = sessions();
+    assertThat(before).hasSize(2);
+    var checkpoint = harness.snapshot(1, 1);
+    harness.close();
+
+    // A restart: same function, state from the checkpoint, and no watermark at all yet.
+    SessionSettings settings =
+        new SessionSettings(
+            Duration.ofMillis(GAP), Duration.ofMillis(LATENESS), Duration.ofMillis(HORIZON));
+    harness =
+        new KeyedOneInputStreamOperatorTestHarness<>(
+            new KeyedProcessOperator<>(new SessionizeFunction(settings)),
+            new SessionTopology.ByUser(),
+            Types.STRING);
+    harness.initializeState(checkpoint);
+    harness.open();
+    send("x", "u1", "t1", 5 * MIN, 4); // inside u1's purged session: late, as before the restart
+    send("b", "u2", "t2", 10 * MIN, 2); // a new id in u2's purged session: late too
+
+    assertThat(lateEvents()).extracting(e -> e.eventId).containsExactly("x", "b");
+    assertThat(sessions()).isEmpty();
   }
 
   @Test
