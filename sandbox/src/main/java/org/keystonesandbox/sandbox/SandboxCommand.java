@@ -163,6 +163,11 @@ public final class SandboxCommand implements Callable<Integer> {
             "how long the jobs may take to catch up at the end (default: ${DEFAULT-VALUE})")
     Duration drainTimeout;
 
+    @Option(
+        names = "--keep-serving",
+        description = "after the report, keep the status view up (frozen at the end) until Ctrl-C")
+    boolean keepServing;
+
     @Option(names = "--home", description = "folder with the built jars (default: this checkout)")
     Path home;
 
@@ -191,13 +196,16 @@ public final class SandboxCommand implements Callable<Integer> {
                   statusPort,
                   chainInterval,
                   statusEvery,
-                  drainTimeout),
+                  drainTimeout,
+                  keepServing),
               System.out);
       AtomicInteger interrupts = new AtomicInteger();
       Signal.handle(
           new Signal("INT"),
           signal -> {
-            if (interrupts.incrementAndGet() == 1) {
+            if (run.finished()) {
+              run.requestStop(); // ends --keep-serving
+            } else if (interrupts.incrementAndGet() == 1) {
               System.out.println(
                   "\nsandbox: Ctrl-C: stopping the generator, then draining and verifying"
                       + " (Ctrl-C again stops at once)");

@@ -56,7 +56,8 @@ public final class SandboxRun {
       int statusPort,
       Duration chainInterval,
       Duration statusEvery,
-      Duration drainTimeout) {}
+      Duration drainTimeout,
+      boolean keepServing) {}
 
   private final Settings settings;
   private final PrintStream out;
@@ -65,6 +66,7 @@ public final class SandboxRun {
   private final Map<String, Integer> restarts = new LinkedHashMap<>();
   private final Map<String, Long> endedAt = new LinkedHashMap<>();
   private volatile boolean stopRequested;
+  private volatile boolean serving;
 
   /** Parts that ended on purpose: never restarted. */
   private final java.util.Set<String> retired = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -81,6 +83,11 @@ public final class SandboxRun {
   /** Asks the run to stop generating and drain (what Ctrl-C does). */
   public void requestStop() {
     stopRequested = true;
+  }
+
+  /** Whether the run is over and only the status view is still up ({@code --keep-serving}). */
+  public boolean finished() {
+    return serving;
   }
 
   /** A running part, for the failure tests: kafka, generator, stream-job, chain. */
@@ -148,6 +155,17 @@ public final class SandboxRun {
       drain();
       int verdict = verify();
       collector.poll();
+      if (status != null && settings.keepServing()) {
+        out.printf(
+            "sandbox: the status view stays up at http://localhost:%d with the final figures;"
+                + " Ctrl-C ends%n",
+            status.port());
+        stopRequested = false;
+        serving = true;
+        while (!stopRequested) {
+          Thread.sleep(500);
+        }
+      }
       return verdict;
     } finally {
       stopPart("chain", Duration.ofSeconds(30));

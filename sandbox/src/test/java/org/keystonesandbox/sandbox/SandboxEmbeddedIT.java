@@ -47,7 +47,8 @@ class SandboxEmbeddedIT {
         -1,
         Duration.ofSeconds(10),
         Duration.ofSeconds(10),
-        Duration.ofMinutes(6));
+        Duration.ofMinutes(6),
+        false);
   }
 
   private static int freePort() throws IOException {

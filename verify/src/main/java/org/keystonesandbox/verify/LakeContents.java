@@ -80,6 +80,23 @@ final class LakeContents {
     return ids;
   }
 
+  /**
+   * Where the first copy of each event sent more than once lies (all copies of an event share a
+   * partition, as they share a user key): what tells a late re-send from a late event.
+   */
+  Map<String, Verification.Copy> firstCopiesOfRepeatedEvents() {
+    Map<String, Verification.Copy> first = new java.util.HashMap<>();
+    spark
+        .sql(
+            "SELECT event_id, min(kafka_partition), min(kafka_offset) FROM "
+                + lake.table(Tables.BRONZE_EVENTS)
+                + " GROUP BY event_id HAVING count(*) > 1")
+        .toLocalIterator()
+        .forEachRemaining(
+            r -> first.put(r.getString(0), new Verification.Copy(r.getInt(1), r.getLong(2))));
+    return first;
+  }
+
   /** The largest event time of the valid records in each Kafka partition (from bronze). */
   Map<Integer, Long> maxEventTimeByPartition() {
     Map<Integer, Long> max = new TreeMap<>();

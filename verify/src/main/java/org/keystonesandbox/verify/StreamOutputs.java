@@ -20,8 +20,9 @@ import org.keystonesandbox.oracle.ReferenceSession;
 final class StreamOutputs {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** An event the stream job found later than its allowed lateness. */
-  record LateEvent(String eventId, String userId, long eventTs, long latenessMs) {}
+  /** A copy of an event the stream job found later than its allowed lateness, and where it was. */
+  record LateEvent(
+      String eventId, String userId, long eventTs, long latenessMs, int partition, long offset) {}
 
   private StreamOutputs() {}
 
@@ -62,7 +63,9 @@ final class StreamOutputs {
               e.path("event_id").asText(),
               e.path("user_id").asText(),
               e.path("event_ts").asLong(),
-              e.path("lateness_ms").asLong()));
+              e.path("lateness_ms").asLong(),
+              e.path("source_partition").asInt(),
+              e.path("source_offset").asLong()));
     }
     return late;
   }

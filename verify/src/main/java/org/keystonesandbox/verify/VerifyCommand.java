@@ -283,7 +283,8 @@ public final class VerifyCommand implements Callable<Integer> {
         goldDone,
         goldDone ? tables.goldTitleCountryDays() : List.of(),
         goldDone ? tables.goldUserDays() : List.of(),
-        bronzeDone ? tables.maxEventTimeByPartition() : Map.of());
+        bronzeDone ? tables.maxEventTimeByPartition() : Map.of(),
+        bronzeDone ? tables.firstCopiesOfRepeatedEvents() : Map.of());
   }
 
   private Verification.Stream readStream(KafkaContents kafka) {

@@ -109,7 +109,11 @@ public class SessionizeFunction extends KeyedProcessFunction<String, SessionEven
   /** The watermark every decision uses: never below the one the restored state was made under. */
   private long watermark(TimerService timers) {
     long watermark = Math.max(timers.currentWatermark(), restoredWatermark);
-    highestWatermark = Math.max(highestWatermark, watermark);
+    // The final watermark of a drained or finished input closes everything and purges it; it
+    // is not a floor for what a later run of the job reads.
+    if (watermark != Long.MAX_VALUE) {
+      highestWatermark = Math.max(highestWatermark, watermark);
+    }
     return watermark;
   }
 

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -42,6 +43,22 @@ class SessionizeFunctionTest {
             Duration.ofMillis(GAP), Duration.ofMillis(latenessMs), Duration.ofMillis(horizonMs));
     return ProcessFunctionTestHarnesses.forKeyedProcessFunction(
         new SessionizeFunction(settings), new SessionTopology.ByUser(), Types.STRING);
+  }
+
+  /** A new operator instance restored from {@code snapshot}, as after a restart. */
+  private static KeyedOneInputStreamOperatorTestHarness<String, SessionEvent, SessionUpdate>
+      restoredHarness(OperatorSubtaskState snapshot) throws Exception {
+    SessionSettings settings =
+        new SessionSettings(
+            Duration.ofMillis(GAP), Duration.ofMillis(LATENESS), Duration.ofMillis(HORIZON));
+    var restored =
+        new KeyedOneInputStreamOperatorTestHarness<>(
+            new KeyedProcessOperator<>(new SessionizeFunction(settings)),
+            new SessionTopology.ByUser(),
+            Types.STRING);
+    restored.initializeState(snapshot);
+    restored.open();
+    return restored;
   }
 
   @AfterEach
@@ -229,21 +246,28 @@ class SessionizeFunctionTest {
     harness.close();
 
     // A restart: same function, state from the checkpoint, and no watermark at all yet.
-    SessionSettings settings =
-        new SessionSettings(
-            Duration.ofMillis(GAP), Duration.ofMillis(LATENESS), Duration.ofMillis(HORIZON));
-    harness =
-        new KeyedOneInputStreamOperatorTestHarness<>(
-            new KeyedProcessOperator<>(new SessionizeFunction(settings)),
-            new SessionTopology.ByUser(),
-            Types.STRING);
-    harness.initializeState(checkpoint);
-    harness.open();
+    harness = restoredHarness(checkpoint);
     send("x", "u1", "t1", 5 * MIN, 4); // inside u1's purged session: late, as before the restart
     send("b", "u2", "t2", 10 * MIN, 2); // a new id in u2's purged session: late too
 
     assertThat(lateEvents()).extracting(e -> e.eventId).containsExactly("x", "b");
     assertThat(sessions()).isEmpty();
+  }
+
+  @Test
+  void afterADrainedStopTheRestoredOperatorAcceptsNewerEvents() throws Exception {
+    send("a", "u1", "t1", 0, 1);
+    harness.processWatermark(Long.MAX_VALUE); // stop with drain: the input's final watermark
+    assertThat(sessions()).hasSize(1);
+    var savepoint = harness.snapshot(1, 1);
+    harness.close();
+
+    harness = restoredHarness(savepoint);
+    send("b", "u1", "t1", 24 * 60 * MIN, 2); // the next day's events, in a continued run
+    watermark(24 * 60 * MIN + GAP + 1);
+
+    assertThat(lateEvents()).isEmpty();
+    assertThat(sessions()).containsExactly(session("u1", 24 * 60 * MIN, 24 * 60 * MIN, 1, 2, "t1"));
   }
 
   @Test
