@@ -21,7 +21,6 @@ public final class ChildProcess {
   private final List<String> command;
   private final Path log;
   private Process process;
-  private int starts;
 
   public ChildProcess(String name, Path jar, List<String> jvmOptions, List<String> args, Path log) {
     this.name = name;
@@ -46,15 +45,6 @@ public final class ChildProcess {
     return log;
   }
 
-  public List<String> command() {
-    return command;
-  }
-
-  /** How many times it was started (a restart after a crash counts). */
-  public synchronized int starts() {
-    return starts;
-  }
-
   public synchronized ChildProcess start() {
     try {
       Files.createDirectories(log.toAbsolutePath().getParent());
@@ -63,7 +53,6 @@ public final class ChildProcess {
               .redirectErrorStream(true)
               .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
               .start();
-      starts++;
       return this;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start " + name + ": " + command, e);
@@ -77,10 +66,6 @@ public final class ChildProcess {
   /** The exit code if it has ended, else null. */
   public synchronized Integer exitCode() {
     return process == null || process.isAlive() ? null : process.exitValue();
-  }
-
-  public synchronized long pid() {
-    return process == null ? -1 : process.pid();
   }
 
   /** Waits for it to end by itself; true if it did within the timeout. */

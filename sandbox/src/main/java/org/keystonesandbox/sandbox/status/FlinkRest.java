@@ -44,10 +44,6 @@ public final class FlinkRest {
     this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
   }
 
-  public String baseUrl() {
-    return baseUrl;
-  }
-
   /** The running job, else the newest one; empty if Flink does not answer or has no job. */
   public Optional<JobState> job() {
     try {

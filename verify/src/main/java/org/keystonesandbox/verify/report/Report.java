@@ -107,8 +107,4 @@ public record Report(String at, double seconds, Outcome verdict, List<Check> che
       throw new UncheckedIOException("cannot write the report to " + file, e);
     }
   }
-
-  public static Report readJson(Path file) throws IOException {
-    return JSON.readValue(file.toFile(), Report.class);
-  }
 }
