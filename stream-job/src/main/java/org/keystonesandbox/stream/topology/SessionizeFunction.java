@@ -1,13 +1,9 @@
 package org.keystonesandbox.stream.topology;
 
 import java.util.Arrays;
-import java.util.Iterator;
-import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
-import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -57,7 +53,6 @@ public class SessionizeFunction extends KeyedProcessFunction<String, SessionEven
   private final long sweepSlack;
 
   private transient ValueState<UserState> userState;
-  private transient MapState<String, Long> seenEventTimes;
   private transient JobCounter duplicates;
   private transient JobCounter late;
   private transient JobCounter sessionsEmitted;
@@ -80,9 +75,6 @@ public class SessionizeFunction extends KeyedProcessFunction<String, SessionEven
     userState =
         getRuntimeContext()
             .getState(new ValueStateDescriptor<>("user", TypeInformation.of(UserState.class)));
-    seenEventTimes =
-        getRuntimeContext()
-            .getMapState(new MapStateDescriptor<>("seen-event-ids", Types.STRING, Types.LONG));
     duplicates = JobCounter.register(getRuntimeContext(), JobCounter.DUPLICATES_DROPPED);
     late = JobCounter.register(getRuntimeContext(), JobCounter.LATE_EVENTS);
     sessionsEmitted = JobCounter.register(getRuntimeContext(), JobCounter.SESSIONS_EMITTED);
@@ -121,14 +113,14 @@ public class SessionizeFunction extends KeyedProcessFunction<String, SessionEven
   public void processElement(SessionEvent event, Context ctx, Collector<SessionUpdate> out)
       throws Exception {
     long watermark = watermark(ctx.timerService());
-    Long seenAt = seenEventTimes.get(event.eventId);
-    if (seenAt != null && !forgotten(seenAt, watermark)) {
-      duplicates.inc();
-      return;
-    }
     UserState user = userState.value();
     if (user == null) {
       user = new UserState();
+    }
+    long seenAt = user.seen.timeOf(event.eventId);
+    if (!SeenIds.absent(seenAt) && !forgotten(seenAt, watermark)) {
+      duplicates.inc();
+      return;
     }
     if (!forgotten(event.eventTs, watermark)) {
       remember(event, user);
@@ -190,8 +182,8 @@ public class SessionizeFunction extends KeyedProcessFunction<String, SessionEven
     return watermark > eventTs + dedupHorizon;
   }
 
-  private void remember(SessionEvent event, UserState user) throws Exception {
-    seenEventTimes.put(event.eventId, event.eventTs);
+  private void remember(SessionEvent event, UserState user) {
+    user.seen.put(event.eventId, event.eventTs);
     user.nextSweep = Math.min(user.nextSweep, firstSweepFor(event.eventTs));
   }
 
@@ -199,23 +191,9 @@ public class SessionizeFunction extends KeyedProcessFunction<String, SessionEven
     return eventTs + dedupHorizon + 1 + sweepSlack;
   }
 
-  private void sweepForgottenIds(UserState user, long watermark) throws Exception {
-    long oldestKept = Long.MAX_VALUE;
-    Iterator<Map.Entry<String, Long>> ids = seenEventTimes.iterator();
-    while (ids.hasNext()) {
-      long eventTs = ids.next().getValue();
-      if (forgotten(eventTs, watermark)) {
-        ids.remove();
-      } else {
-        oldestKept = Math.min(oldestKept, eventTs);
-      }
-    }
-    if (oldestKept == Long.MAX_VALUE) {
-      seenEventTimes.clear(); // removing the last entry through the iterator leaves an empty map
-      user.nextSweep = Long.MAX_VALUE;
-    } else {
-      user.nextSweep = firstSweepFor(oldestKept);
-    }
+  private void sweepForgottenIds(UserState user, long watermark) {
+    long oldestKept = user.seen.dropOlderThan(watermark - dedupHorizon);
+    user.nextSweep = oldestKept == Long.MAX_VALUE ? Long.MAX_VALUE : firstSweepFor(oldestKept);
   }
 
   private void addToSessions(

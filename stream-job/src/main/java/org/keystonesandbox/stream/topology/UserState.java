@@ -1,9 +1,12 @@
 package org.keystonesandbox.stream.topology;
 
-/** Everything the job holds for one user apart from the remembered event ids. */
+/** Everything the job holds for one user. */
 public class UserState {
   /** Sorted by start; separated from each other by more than the gap. */
   public SessionState[] sessions = new SessionState[0];
+
+  /** The ids of the user's events that are still remembered for deduplication. */
+  public SeenIds seen = new SeenIds();
 
   /** When the remembered ids are next scanned for expiry; {@link Long#MAX_VALUE} if none. */
   public long nextSweep = Long.MAX_VALUE;
