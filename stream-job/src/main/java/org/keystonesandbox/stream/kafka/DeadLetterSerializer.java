@@ -2,7 +2,6 @@ package org.keystonesandbox.stream.kafka;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
@@ -12,16 +11,14 @@ import org.keystonesandbox.stream.topology.IncomingRecord;
  * A rejected record goes to the dead-letter topic byte for byte (key and value as they arrived),
  * with why and where it came from in headers, the way Kafka Connect's dead-letter queues do it.
  */
-public class DeadLetterSerializer implements KafkaRecordSerializationSchema<IncomingRecord> {
+public class DeadLetterSerializer extends SingleTopicSerializer<IncomingRecord> {
   public static final String REASON_HEADER = "reject.reason";
   public static final String DETAIL_HEADER = "reject.detail";
   public static final String PARTITION_HEADER = "source.partition";
   public static final String OFFSET_HEADER = "source.offset";
 
-  private final String topic;
-
   public DeadLetterSerializer(String topic) {
-    this.topic = topic;
+    super(topic);
   }
 
   @Override

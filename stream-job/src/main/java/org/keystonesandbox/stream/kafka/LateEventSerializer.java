@@ -1,16 +1,13 @@
 package org.keystonesandbox.stream.kafka;
 
 import java.nio.charset.StandardCharsets;
-import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.keystonesandbox.stream.topology.LateEvent;
 
 /** Late events as JSON, keyed by user like the events topic. */
-public class LateEventSerializer implements KafkaRecordSerializationSchema<LateEvent> {
-  private final String topic;
-
+public class LateEventSerializer extends SingleTopicSerializer<LateEvent> {
   public LateEventSerializer(String topic) {
-    this.topic = topic;
+    super(topic);
   }
 
   @Override

@@ -1,16 +1,13 @@
 package org.keystonesandbox.stream.kafka;
 
 import java.nio.charset.StandardCharsets;
-import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.keystonesandbox.stream.topology.SessionUpdate;
 
 /** Session updates as JSON, keyed by user so that each user's updates stay in order. */
-public class SessionUpdateSerializer implements KafkaRecordSerializationSchema<SessionUpdate> {
-  private final String topic;
-
+public class SessionUpdateSerializer extends SingleTopicSerializer<SessionUpdate> {
   public SessionUpdateSerializer(String topic) {
-    this.topic = topic;
+    super(topic);
   }
 
   @Override
