@@ -1,17 +1,20 @@
 package org.keystonesandbox.stream.bench;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
@@ -108,6 +111,16 @@ public final class StreamJobBenchmark {
       try (MiniCluster cluster = startMiniCluster()) {
         TestStreamEnvironment.setAsContext(cluster, 2);
         measure(cluster, bootstrap, work, records, rounds, skipRocksDb);
+      }
+    } finally {
+      deleteRecursively(work); // the ground truth and the checkpoints: hundreds of MB per run
+    }
+  }
+
+  private static void deleteRecursively(Path root) throws IOException {
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(path);
       }
     }
   }
