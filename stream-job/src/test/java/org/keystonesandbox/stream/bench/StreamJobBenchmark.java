@@ -44,7 +44,7 @@ import org.keystonesandbox.stream.kafka.KafkaWiring;
  * <pre>
  * mvn -q install -DskipTests &amp;&amp; mvn -q -pl stream-job exec:exec@benchmark
  *     [-Dbench.records=2000000] [-Dbench.rounds=5] [-Dbench.skipRocksDb=true]
- *     [-Dbench.checkpointInterval=5s]
+ *     [-Dbench.checkpointInterval=10s]
  * </pre>
  *
  * Prints for each run its rate (records of the topic, malformed and duplicates included, per second
@@ -100,13 +100,14 @@ public final class StreamJobBenchmark {
       System.out.printf(
           Locale.ROOT,
           "pre-loaded %,d records (%,d unique events, %,d duplicates, %,d late, %,d malformed);"
-              + " parallelism 2, checkpoints every %s, exactly-once sinks%n",
+              + " parallelism 2, checkpoints every %.1f s, exactly-once sinks%n",
           records,
           loaded.uniqueEvents(),
           loaded.duplicates(),
           loaded.lateEvents(),
           loaded.malformed(),
-          checkpointInterval());
+          settings(bootstrap, work, "settings", HEAP).runtime().checkpointInterval().toMillis()
+              / 1000.0);
 
       try (MiniCluster cluster = startMiniCluster()) {
         TestStreamEnvironment.setAsContext(cluster, 2);
@@ -125,9 +126,43 @@ public final class StreamJobBenchmark {
     }
   }
 
-  /** The job's default unless {@code -Dbench.checkpointInterval} says otherwise. */
-  private static String checkpointInterval() {
-    return System.getProperty("bench.checkpointInterval", "5s");
+  /**
+   * The job's settings for a run named {@code name}: its defaults, apart from the topics, a bounded
+   * source and {@code -Dbench.checkpointInterval} when it is set.
+   */
+  private static StreamJobSettings settings(
+      String bootstrap, Path checkpoints, String name, String stateBackend) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--bootstrap-server",
+                bootstrap,
+                "--events-topic",
+                "bench-events",
+                "--sessions-topic",
+                name + "-sessions",
+                "--late-topic",
+                name + "-late",
+                "--dlq-topic",
+                name + "-dlq",
+                "--group-id",
+                name,
+                "--transactional-id-prefix",
+                name,
+                "--bounded",
+                "--idleness",
+                "0s",
+                "--checkpoint-dir",
+                checkpoints.resolve(name).toString(),
+                "--state-backend",
+                stateBackend,
+                "--flink-conf",
+                "restart-strategy.type=none"));
+    String checkpointInterval = System.getProperty("bench.checkpointInterval", "");
+    if (!checkpointInterval.isBlank()) {
+      args.addAll(List.of("--checkpoint-interval", checkpointInterval));
+    }
+    return StreamJobCommand.parseSettings(args.toArray(new String[0]));
   }
 
   /** One task manager with two slots, and managed memory enough for RocksDB. */
@@ -247,33 +282,7 @@ public final class StreamJobBenchmark {
       long records)
       throws Exception {
     boolean passThrough = mode.equals(PASS_THROUGH);
-    StreamJobSettings settings =
-        StreamJobCommand.parseSettings(
-            "--bootstrap-server",
-            bootstrap,
-            "--events-topic",
-            "bench-events",
-            "--sessions-topic",
-            name + "-sessions",
-            "--late-topic",
-            name + "-late",
-            "--dlq-topic",
-            name + "-dlq",
-            "--group-id",
-            name,
-            "--transactional-id-prefix",
-            name,
-            "--bounded",
-            "--idleness",
-            "0s",
-            "--checkpoint-interval",
-            checkpointInterval(),
-            "--checkpoint-dir",
-            checkpoints.resolve(name).toString(),
-            "--state-backend",
-            passThrough ? HEAP : mode,
-            "--flink-conf",
-            "restart-strategy.type=none");
+    StreamJobSettings settings = settings(bootstrap, checkpoints, name, passThrough ? HEAP : mode);
     StreamExecutionEnvironment env =
         StreamExecutionEnvironment.getExecutionEnvironment(
             StreamJobPipeline.flinkConfiguration(settings.runtime()));
