@@ -22,7 +22,7 @@ public class LateEvent {
 
   static LateEvent of(SessionEvent event, long watermark) {
     LateEvent late = new LateEvent();
-    late.eventId = event.eventId;
+    late.eventId = event.eventId();
     late.userId = event.userId;
     late.titleId = event.titleId;
     late.eventTs = event.eventTs;

@@ -117,7 +117,7 @@ public class SessionizeFunction extends KeyedProcessFunction<String, SessionEven
     if (user == null) {
       user = new UserState();
     }
-    long seenAt = user.seen.timeOf(event.eventId);
+    long seenAt = user.seen.timeOf(event);
     if (!SeenIds.absent(seenAt) && !forgotten(seenAt, watermark)) {
       duplicates.inc();
       return;
@@ -183,7 +183,7 @@ public class SessionizeFunction extends KeyedProcessFunction<String, SessionEven
   }
 
   private void remember(SessionEvent event, UserState user) {
-    user.seen.put(event.eventId, event.eventTs);
+    user.seen.put(event, event.eventTs);
     user.nextSweep = Math.min(user.nextSweep, firstSweepFor(event.eventTs));
   }
 

@@ -2,6 +2,8 @@ package org.keystonesandbox.stream.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Locale;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 class SeenIdsTest {
@@ -9,38 +11,65 @@ class SeenIdsTest {
   void remembersEveryIdWithItsTimeAcrossGrowth() {
     SeenIds seen = new SeenIds();
     for (int i = 0; i < 1_000; i++) {
-      seen.put("event-" + i, i);
+      seen.put(id("event-" + i), i);
     }
     assertThat(seen.size).isEqualTo(1_000);
     for (int i = 0; i < 1_000; i++) {
-      assertThat(seen.timeOf("event-" + i)).isEqualTo(i);
+      assertThat(seen.timeOf(id("event-" + i))).isEqualTo(i);
     }
-    assertThat(SeenIds.absent(seen.timeOf("event-1000"))).isTrue();
+    assertThat(SeenIds.absent(seen.timeOf(id("event-1000")))).isTrue();
   }
 
   @Test
   void puttingAnIdAgainReplacesItsTime() {
     SeenIds seen = new SeenIds();
-    seen.put("a", 5);
-    seen.put("a", 9);
+    seen.put(id("a"), 5);
+    seen.put(id("a"), 9);
     assertThat(seen.size).isOne();
-    assertThat(seen.timeOf("a")).isEqualTo(9);
+    assertThat(seen.timeOf(id("a"))).isEqualTo(9);
   }
 
   @Test
   void droppingOlderIdsKeepsExactlyTheRestAndShrinksTheTable() {
     SeenIds seen = new SeenIds();
     for (int i = 0; i < 1_000; i++) {
-      seen.put("event-" + i, i);
+      seen.put(id("event-" + i), i);
     }
     assertThat(seen.dropOlderThan(990)).isEqualTo(990);
     assertThat(seen.size).isEqualTo(10);
-    assertThat(seen.ids.length).isEqualTo(32);
+    assertThat(seen.used.length).isEqualTo(32);
     for (int i = 0; i < 1_000; i++) {
-      assertThat(SeenIds.absent(seen.timeOf("event-" + i))).isEqualTo(i < 990);
+      assertThat(SeenIds.absent(seen.timeOf(id("event-" + i)))).isEqualTo(i < 990);
     }
     assertThat(seen.dropOlderThan(2_000)).isEqualTo(Long.MAX_VALUE);
     assertThat(seen.size).isZero();
-    assertThat(SeenIds.absent(seen.timeOf("event-999"))).isTrue();
+    assertThat(SeenIds.absent(seen.timeOf(id("event-999")))).isTrue();
+  }
+
+  @Test
+  void uuidIdsAndTextIdsAreRememberedSideBySideAndNeverConfused() {
+    SeenIds seen = new SeenIds();
+    String uuid = "0b9e2a6c-1f4d-4c3e-9a57-2d8f6e1b3c40";
+    for (int i = 0; i < 500; i++) {
+      seen.put(id(new UUID(i, -i).toString()), i);
+      seen.put(id("event-" + i), 1_000 + i);
+    }
+    seen.put(id(uuid), 7);
+
+    assertThat(seen.size).isEqualTo(1_001);
+    for (int i = 0; i < 500; i++) {
+      assertThat(seen.timeOf(id(new UUID(i, -i).toString()))).isEqualTo(i);
+      assertThat(seen.timeOf(id("event-" + i))).isEqualTo(1_000 + i);
+    }
+    assertThat(seen.timeOf(id(uuid))).isEqualTo(7);
+    assertThat(SeenIds.absent(seen.timeOf(id(uuid.toUpperCase(Locale.ROOT))))).isTrue();
+    assertThat(SeenIds.absent(seen.timeOf(id(new UUID(0, 1).toString())))).isTrue();
+    assertThat(seen.dropOlderThan(1_000)).isEqualTo(1_000);
+    assertThat(seen.size).isEqualTo(500);
+    assertThat(seen.timeOf(id("event-499"))).isEqualTo(1_499);
+  }
+
+  private static SessionEvent id(String eventId) {
+    return new SessionEvent("user", eventId, "title", 0, 0, 0, 0);
   }
 }
