@@ -6,14 +6,19 @@ package org.keystonesandbox.stream.topology;
  *
  * <p>A separate {@code MapState} per id cost two state-table lookups per event and a walk over a
  * per-key map at every expiry; a table in the user's own state costs one probe, is read with the
- * sessions in the same state access, and expires by rebuilding the table from its survivors. Ids
- * are never removed one by one, so probing needs no tombstones. An id is kept as {@link
- * SessionEvent} holds it: a UUID's two longs in primitive arrays, so millions of remembered ids are
- * not millions of objects for the garbage collector, or else its text.
+ * sessions in the same state access, and expires ids in place in one pass over its slots. An id is
+ * kept as {@link SessionEvent} holds it: a UUID's two longs in primitive arrays, so millions of
+ * remembered ids are not millions of objects for the garbage collector, or else its text.
  */
 public class SeenIds {
   private static final long ABSENT = Long.MIN_VALUE;
   private static final int FIRST_CAPACITY = 16;
+
+  /** A table with more than this many slots per id after a sweep is rebuilt smaller... */
+  private static final int SPARSE = 8;
+
+  /** ...with this many slots per id. */
+  private static final int GROWN = 4;
 
   /** Whether the slot holds an id; the length of every array is zero or a power of two. */
   public boolean[] used = new boolean[0];
@@ -62,29 +67,58 @@ public class SeenIds {
   }
 
   /**
-   * Drops every id whose event time is below {@code keepFrom}.
+   * Drops every id whose event time is below {@code keepFrom}, in place; the table shrinks only
+   * once it is mostly empty, so that the ids still arriving do not make it grow again at once.
    *
    * @return the oldest event time kept, or {@link Long#MAX_VALUE} if nothing is left
    */
   long dropOlderThan(long keepFrom) {
-    int kept = 0;
-    long oldest = Long.MAX_VALUE;
-    for (int slot = 0; slot < used.length; slot++) {
-      if (used[slot] && times[slot] >= keepFrom) {
-        kept++;
-        oldest = Math.min(oldest, times[slot]);
+    for (int slot = 0; slot < used.length; ) {
+      if (used[slot] && times[slot] < keepFrom) {
+        removeAt(slot); // an id from further on may have moved here: look at this slot again
+      } else {
+        slot++;
       }
     }
-    if (kept == 0) {
+    if (size == 0) {
       allocate(0);
       return Long.MAX_VALUE;
     }
-    int capacity = FIRST_CAPACITY;
-    while (2 * kept > capacity) {
-      capacity *= 2;
+    if (used.length > FIRST_CAPACITY && SPARSE * size < used.length) {
+      int capacity = FIRST_CAPACITY;
+      while (GROWN * size > capacity) {
+        capacity *= 2;
+      }
+      rehash(capacity, Long.MIN_VALUE);
     }
-    rehash(capacity, keepFrom);
+    long oldest = Long.MAX_VALUE;
+    for (int slot = 0; slot < used.length; slot++) {
+      if (used[slot]) {
+        oldest = Math.min(oldest, times[slot]);
+      }
+    }
     return oldest;
+  }
+
+  /**
+   * Empties {@code hole} and moves back each id of the probe run after it that may live there
+   * (linear probing's backward-shift deletion), so lookups need no tombstones.
+   */
+  private void removeAt(int hole) {
+    int mask = used.length - 1;
+    for (int next = (hole + 1) & mask; used[next]; next = (next + 1) & mask) {
+      int home = slotOf(hash(highs[next], lows[next], texts[next]), mask);
+      if (((next - home) & mask) >= ((next - hole) & mask)) {
+        highs[hole] = highs[next];
+        lows[hole] = lows[next];
+        texts[hole] = texts[next];
+        times[hole] = times[next];
+        hole = next;
+      }
+    }
+    used[hole] = false;
+    texts[hole] = null;
+    size--;
   }
 
   private void allocate(int capacity) {

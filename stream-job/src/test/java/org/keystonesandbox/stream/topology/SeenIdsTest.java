@@ -2,7 +2,10 @@ package org.keystonesandbox.stream.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -37,7 +40,7 @@ class SeenIdsTest {
     }
     assertThat(seen.dropOlderThan(990)).isEqualTo(990);
     assertThat(seen.size).isEqualTo(10);
-    assertThat(seen.used.length).isEqualTo(32);
+    assertThat(seen.used.length).isEqualTo(64);
     for (int i = 0; i < 1_000; i++) {
       assertThat(SeenIds.absent(seen.timeOf(id("event-" + i)))).isEqualTo(i < 990);
     }
@@ -67,6 +70,36 @@ class SeenIdsTest {
     assertThat(seen.dropOlderThan(1_000)).isEqualTo(1_000);
     assertThat(seen.size).isEqualTo(500);
     assertThat(seen.timeOf(id("event-499"))).isEqualTo(1_499);
+  }
+
+  @Test
+  void expiringInPlaceAgreesWithAMapOverManyRandomTablesAndThresholds() {
+    Random random = new Random(42);
+    for (int table = 0; table < 2_000; table++) {
+      SeenIds seen = new SeenIds();
+      Map<String, Long> expected = new HashMap<>();
+      for (int step = 0; step < 60; step++) {
+        if (random.nextInt(5) > 0) {
+          String eventId =
+              random.nextBoolean()
+                  ? new UUID(random.nextLong(), random.nextLong()).toString()
+                  : "event-" + random.nextInt(1_000);
+          long time = random.nextInt(100);
+          seen.put(id(eventId), time);
+          expected.put(eventId, time);
+        } else {
+          long keepFrom = random.nextInt(100);
+          long oldest = seen.dropOlderThan(keepFrom);
+          expected.values().removeIf(time -> time < keepFrom);
+          assertThat(oldest)
+              .isEqualTo(expected.values().stream().min(Long::compare).orElse(Long.MAX_VALUE));
+        }
+        assertThat(seen.size).isEqualTo(expected.size());
+        for (Map.Entry<String, Long> remembered : expected.entrySet()) {
+          assertThat(seen.timeOf(id(remembered.getKey()))).isEqualTo(remembered.getValue());
+        }
+      }
+    }
   }
 
   private static SessionEvent id(String eventId) {
