@@ -61,7 +61,7 @@ public class SeenIds {
 
   void put(SessionEvent event, long time) {
     if (2 * (size + 1) > used.length) {
-      rehash(Math.max(FIRST_CAPACITY, used.length * 2), Long.MIN_VALUE);
+      rehash(Math.max(FIRST_CAPACITY, used.length * 2));
     }
     insert(event.idHigh, event.idLow, event.idText, time);
   }
@@ -89,7 +89,7 @@ public class SeenIds {
       while (GROWN * size > capacity) {
         capacity *= 2;
       }
-      rehash(capacity, Long.MIN_VALUE);
+      rehash(capacity);
     }
     long oldest = Long.MAX_VALUE;
     for (int slot = 0; slot < used.length; slot++) {
@@ -130,7 +130,7 @@ public class SeenIds {
     size = 0;
   }
 
-  private void rehash(int capacity, long keepFrom) {
+  private void rehash(int capacity) {
     boolean[] oldUsed = used;
     long[] oldHighs = highs;
     long[] oldLows = lows;
@@ -138,7 +138,7 @@ public class SeenIds {
     long[] oldTimes = times;
     allocate(capacity);
     for (int slot = 0; slot < oldUsed.length; slot++) {
-      if (oldUsed[slot] && oldTimes[slot] >= keepFrom) {
+      if (oldUsed[slot]) {
         insert(oldHighs[slot], oldLows[slot], oldTexts[slot], oldTimes[slot]);
       }
     }
