@@ -1,5 +1,6 @@
 package org.keystonesandbox.stream.topology;
 
+import java.util.Arrays;
 import java.util.UUID;
 import org.apache.flink.api.common.typeinfo.TypeInfo;
 
@@ -16,6 +17,16 @@ import org.apache.flink.api.common.typeinfo.TypeInfo;
 @TypeInfo(SessionEventTypeInfo.Factory.class)
 public class SessionEvent {
   private static final int UUID_LENGTH = 36;
+
+  /** The value of each lowercase hex digit; -1 for every other character below 128. */
+  private static final byte[] HEX_DIGIT = new byte[128];
+
+  static {
+    Arrays.fill(HEX_DIGIT, (byte) -1);
+    for (int digit = 0; digit < 16; digit++) {
+      HEX_DIGIT[Character.forDigit(digit, 16)] = (byte) digit;
+    }
+  }
 
   public String userId;
 
@@ -84,19 +95,14 @@ public class SessionEvent {
   /** The value of {@code text[from, to)} as lowercase hex digits (at most 15), or -1. */
   private static long lowercaseHex(String text, int from, int to) {
     long value = 0;
+    int invalid = 0;
     for (int i = from; i < to; i++) {
       char ch = text.charAt(i);
-      int digit;
-      if (ch >= '0' && ch <= '9') {
-        digit = ch - '0';
-      } else if (ch >= 'a' && ch <= 'f') {
-        digit = ch - 'a' + 10;
-      } else {
-        return -1;
-      }
-      value = value << 4 | digit;
+      int digit = ch < HEX_DIGIT.length ? HEX_DIGIT[ch] : -1;
+      invalid |= digit; // any -1 sets the sign bit; no branch per character
+      value = value << 4 | (digit & 0xF);
     }
-    return value;
+    return invalid < 0 ? -1 : value;
   }
 
   @Override
