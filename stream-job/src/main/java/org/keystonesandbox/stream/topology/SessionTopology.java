@@ -32,7 +32,10 @@ public final class SessionTopology {
             .keyBy(new ByUser())
             .process(new SessionizeFunction(settings))
             .name("dedup-and-sessionize")
-            .uid("dedup-and-sessionize");
+            // The suffix names the layout of this operator's state (v2: UUID ids as longs). A
+            // checkpoint with another layout is refused at restore, since no operator of the new
+            // program claims its state, instead of being misread; such a job starts with --fresh.
+            .uid("dedup-and-sessionize-v2");
     return new Outputs(
         sessions,
         sessions.getSideOutput(SessionizeFunction.LATE_EVENTS),
