@@ -31,7 +31,7 @@ import org.keystonesandbox.ingest.GeneratorCommand;
 import org.keystonesandbox.ingest.GeneratorRun;
 import org.keystonesandbox.ingest.RunSummary;
 import org.keystonesandbox.kafka.embedded.EmbeddedKafkaBroker;
-import org.keystonesandbox.stream.StreamJobCommand;
+import org.keystonesandbox.stream.BoundedRunSettings;
 import org.keystonesandbox.stream.StreamJobPipeline;
 import org.keystonesandbox.stream.StreamJobSettings;
 import org.keystonesandbox.stream.kafka.KafkaWiring;
@@ -132,37 +132,18 @@ public final class StreamJobBenchmark {
    */
   private static StreamJobSettings settings(
       String bootstrap, Path checkpoints, String name, String stateBackend) {
-    List<String> args =
+    List<String> flags =
         new ArrayList<>(
             List.of(
-                "--bootstrap-server",
-                bootstrap,
-                "--events-topic",
-                "bench-events",
-                "--sessions-topic",
-                name + "-sessions",
-                "--late-topic",
-                name + "-late",
-                "--dlq-topic",
-                name + "-dlq",
-                "--group-id",
-                name,
-                "--transactional-id-prefix",
-                name,
-                "--bounded",
-                "--idleness",
-                "0s",
                 "--checkpoint-dir",
                 checkpoints.resolve(name).toString(),
                 "--state-backend",
-                stateBackend,
-                "--flink-conf",
-                "restart-strategy.type=none"));
+                stateBackend));
     String checkpointInterval = System.getProperty("bench.checkpointInterval", "");
     if (!checkpointInterval.isBlank()) {
-      args.addAll(List.of("--checkpoint-interval", checkpointInterval));
+      flags.addAll(List.of("--checkpoint-interval", checkpointInterval));
     }
-    return StreamJobCommand.parseSettings(args.toArray(new String[0]));
+    return BoundedRunSettings.parse(bootstrap, "bench-events", name, flags.toArray(new String[0]));
   }
 
   /** One task manager with two slots, and managed memory enough for RocksDB. */

@@ -29,7 +29,7 @@ import org.keystonesandbox.ingest.GeneratorRun;
 import org.keystonesandbox.ingest.RunSummary;
 import org.keystonesandbox.oracle.ReferenceSession;
 import org.keystonesandbox.oracle.ReferenceSessions;
-import org.keystonesandbox.stream.StreamJobCommand;
+import org.keystonesandbox.stream.BoundedRunSettings;
 import org.keystonesandbox.stream.StreamJobPipeline;
 import org.keystonesandbox.stream.StreamJobSettings;
 import org.keystonesandbox.stream.kafka.DeadLetterSerializer;
@@ -97,32 +97,10 @@ abstract class StreamJobAgainstBrokerContract {
 
   /** The job's settings for topics named after {@code name}, bounded, quick checkpoints. */
   StreamJobSettings jobSettings(String name, String... more) {
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "--bootstrap-server",
-                bootstrapServers(),
-                "--events-topic",
-                name + "-events",
-                "--sessions-topic",
-                name + "-sessions",
-                "--late-topic",
-                name + "-late",
-                "--dlq-topic",
-                name + "-dlq",
-                "--group-id",
-                name,
-                "--transactional-id-prefix",
-                name,
-                "--bounded",
-                "--idleness",
-                "0s",
-                "--checkpoint-interval",
-                "500ms",
-                "--flink-conf",
-                "restart-strategy.type=none"));
-    args.addAll(List.of(more));
-    return StreamJobCommand.parseSettings(args.toArray(new String[0]));
+    List<String> flags = new ArrayList<>(List.of("--checkpoint-interval", "500ms"));
+    flags.addAll(List.of(more));
+    return BoundedRunSettings.parse(
+        bootstrapServers(), name + "-events", name, flags.toArray(new String[0]));
   }
 
   /** The output topics created and an environment on the MiniCluster configured as the job is. */
