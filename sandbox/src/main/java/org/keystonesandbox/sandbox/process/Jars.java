@@ -17,7 +17,7 @@ public final class Jars {
   public static final String VERIFY = "keystone-verify.jar";
 
   private static final List<String> MODULES =
-      List.of("embedded-kafka", "ingest", "stream-job", "batch-job", "verify");
+      List.of("common/embedded-kafka", "ingest", "stream-job", "batch-job", "verify");
 
   private final Path home;
 

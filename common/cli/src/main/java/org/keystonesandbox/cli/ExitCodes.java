@@ -1,0 +1,28 @@
+package org.keystonesandbox.cli;
+
+/** The exit codes every command of the project uses, each with one meaning. */
+public final class ExitCodes {
+  /** Done: the work finished, or the command was stopped on purpose (Ctrl-C). */
+  public static final int OK = 0;
+
+  /** The work ran and failed: a job failed, a verification found a mismatch, a run fell short. */
+  public static final int FAILED = 1;
+
+  /** The command line was wrong: an unknown flag, a bad value, flags that contradict each other. */
+  public static final int USAGE = 2;
+
+  /** Something the command needs is unavailable: Kafka unreachable, a file it cannot read. */
+  public static final int UNAVAILABLE = 3;
+
+  /** Not caught up yet: a stage has not reached what it is compared with (verify). */
+  public static final int NOT_READY = 4;
+
+  /** The table above, as the footer of every {@code --help}. */
+  public static final String[] HELP_FOOTER = {
+    "",
+    "Exit codes: 0 done, 1 failed (job failed, mismatch), 2 bad flags, 3 Kafka or a file",
+    "unavailable, 4 not caught up yet."
+  };
+
+  private ExitCodes() {}
+}

@@ -1,0 +1,104 @@
+package org.keystonesandbox.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.FileNotFoundException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import org.junit.jupiter.api.Test;
+import org.keystonesandbox.events.topics.KafkaUnavailableException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+class CommandLinesTest {
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  @Command(name = "probe")
+  static final class Probe implements Callable<Integer> {
+    @Option(names = "--wait", defaultValue = "30s")
+    Duration wait;
+
+    @Option(names = "--throw")
+    String toThrow;
+
+    @Override
+    public Integer call() throws Exception {
+      if (toThrow == null) {
+        return (int) wait.toSeconds();
+      }
+      throw switch (toThrow) {
+        case "usage" -> new IllegalArgumentException("--a and --b contradict each other");
+        case "kafka" -> new KafkaUnavailableException("no broker at localhost:1", null);
+        case "file" -> new FileNotFoundException("truth.csv (No such file or directory)");
+        default -> new IllegalStateException("wrapper", new ArithmeticException("/ by zero"));
+      };
+    }
+  }
+
+  private int run(String... args) {
+    return CommandLines.create(
+            new Probe(),
+            "probe",
+            "the job failed",
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8))
+        .execute(args);
+  }
+
+  private String errText() {
+    return err.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void durationsUseTheProjectSyntax() {
+    assertThat(run("--wait", "2m")).isEqualTo(120);
+    assertThat(errText()).isEmpty();
+  }
+
+  @Test
+  void aBadDurationIsOneUsageLine() {
+    assertThat(run("--wait", "soon")).isEqualTo(ExitCodes.USAGE);
+    assertThat(errText()).startsWith("probe: ").endsWith("(see --help)" + System.lineSeparator());
+    assertThat(errText().lines()).hasSize(1);
+  }
+
+  @Test
+  void anUnknownFlagIsOneUsageLine() {
+    assertThat(run("--nope")).isEqualTo(ExitCodes.USAGE);
+    assertThat(errText()).contains("--nope").contains("(see --help)");
+    assertThat(errText().lines()).hasSize(1);
+  }
+
+  @Test
+  void anIllegalArgumentIsAUsageError() {
+    assertThat(run("--throw", "usage")).isEqualTo(ExitCodes.USAGE);
+    assertThat(errText().strip())
+        .isEqualTo("probe: --a and --b contradict each other (see --help)");
+  }
+
+  @Test
+  void anUnreachableBrokerOrMissingFileIsUnavailable() {
+    assertThat(run("--throw", "kafka")).isEqualTo(ExitCodes.UNAVAILABLE);
+    assertThat(run("--throw", "file")).isEqualTo(ExitCodes.UNAVAILABLE);
+    assertThat(errText().lines())
+        .containsExactly(
+            "probe: no broker at localhost:1", "probe: truth.csv (No such file or directory)");
+  }
+
+  @Test
+  void anyOtherFailureNamesItsRootCauseOnOneLine() {
+    assertThat(run("--throw", "other")).isEqualTo(ExitCodes.FAILED);
+    assertThat(errText().strip())
+        .isEqualTo("probe: the job failed: ArithmeticException: / by zero");
+  }
+
+  @Test
+  void rootMessageOfAnExceptionWithoutMessageIsItsType() {
+    assertThat(CommandLines.rootMessage(new RuntimeException(new InterruptedException())))
+        .isEqualTo("InterruptedException");
+  }
+}

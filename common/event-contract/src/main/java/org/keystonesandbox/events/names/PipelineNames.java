@@ -1,0 +1,52 @@
+package org.keystonesandbox.events.names;
+
+import java.util.List;
+
+/**
+ * The names the parts of the pipeline share: topics, consumer groups, the lake's catalog, namespace
+ * and tables. Every job, the sandbox, the verifier and the tests take them from here, so a default
+ * changes in one place.
+ */
+public final class PipelineNames {
+  /** The generator's viewing events, keyed by user. */
+  public static final String EVENTS_TOPIC = "viewing-events";
+
+  /** The stream job's sessions, an upsert log keyed by user. */
+  public static final String SESSIONS_TOPIC = "viewing-sessions";
+
+  /** Events the stream job received later than its allowed lateness. */
+  public static final String LATE_TOPIC = "late-events";
+
+  /** Malformed records the stream job set aside, unchanged, with the reason in headers. */
+  public static final String DEAD_LETTER_TOPIC = "events-dlq";
+
+  /** The stream job's consumer group (committed offsets, lag) and transactional-id prefix. */
+  public static final String STREAM_JOB_GROUP = "keystone-stream-job";
+
+  /** The Spark catalog name every job registers: tables are {@code lake.<namespace>.<table>}. */
+  public static final String LAKE_CATALOG = "lake";
+
+  /** The namespace of the pipeline's tables unless a flag says otherwise. */
+  public static final String LAKE_NAMESPACE = "keystone";
+
+  public static final String BRONZE_EVENTS = "bronze_events";
+  public static final String BRONZE_QUARANTINE = "bronze_quarantine";
+  public static final String SILVER_EVENTS = "silver_events";
+  public static final String SILVER_SESSIONS = "silver_sessions";
+  public static final String GOLD_TITLE_COUNTRY_DAILY = "gold_title_country_daily";
+  public static final String GOLD_USER_DAILY = "gold_user_daily";
+  public static final String GOLD_COMPLETIONS = "gold_playback_completions";
+
+  /** Every table, upstream first. */
+  public static final List<String> TABLES =
+      List.of(
+          BRONZE_EVENTS,
+          BRONZE_QUARANTINE,
+          SILVER_EVENTS,
+          SILVER_SESSIONS,
+          GOLD_TITLE_COUNTRY_DAILY,
+          GOLD_USER_DAILY,
+          GOLD_COMPLETIONS);
+
+  private PipelineNames() {}
+}

@@ -1,0 +1,146 @@
+package org.keystonesandbox.events.topics;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+
+/**
+ * Checks that the broker answers, within a deadline, and creates the sandbox's topics that are
+ * missing. They keep their records forever: the sandbox replays and verifies them, and its
+ * simulated timestamps would fall foul of time-based retention.
+ */
+public final class TopicProvisioner {
+
+  private TopicProvisioner() {}
+
+  /**
+   * Ensures the topic exists; returns its partition count, which may differ from the one asked for
+   * if the topic was already there.
+   *
+   * @throws KafkaUnavailableException when the broker does not answer within {@code timeout}
+   */
+  public static int ensureTopic(
+      String bootstrapServers, String topic, int partitions, short replication, Duration timeout) {
+    return ensureTopics(bootstrapServers, List.of(topic), partitions, replication, timeout)
+        .get(topic);
+  }
+
+  /**
+   * {@link #ensureTopic} for several topics through one admin client; returns each topic's
+   * partition count.
+   *
+   * @throws KafkaUnavailableException when the broker does not answer within {@code timeout}
+   */
+  public static Map<String, Integer> ensureTopics(
+      String bootstrapServers,
+      List<String> topics,
+      int partitions,
+      short replication,
+      Duration timeout) {
+    Properties props = new Properties();
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    int timeoutMs = (int) timeout.toMillis();
+    props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMs);
+    props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMs);
+    props.put(
+        AdminClientConfig.SOCKET_CONNECTION_SETUP_TIMEOUT_MS_CONFIG, Math.min(timeoutMs, 5000));
+    props.put(
+        AdminClientConfig.SOCKET_CONNECTION_SETUP_TIMEOUT_MAX_MS_CONFIG, Math.min(timeoutMs, 5000));
+    props.put(AdminClientConfig.RETRY_BACKOFF_MAX_MS_CONFIG, 1000);
+    Admin admin;
+    try {
+      admin = Admin.create(props);
+    } catch (KafkaException e) {
+      throw unreachable(bootstrapServers, timeout, e);
+    }
+    try {
+      try {
+        admin.describeCluster().nodes().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (TimeoutException | ExecutionException e) {
+        throw unreachable(bootstrapServers, timeout, e);
+      }
+      List<NewTopic> newTopics = new ArrayList<>();
+      for (String topic : topics) {
+        newTopics.add(
+            new NewTopic(topic, partitions, replication)
+                .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1")));
+      }
+      Map<String, KafkaFuture<Void>> created = admin.createTopics(newTopics).values();
+      for (String topic : topics) {
+        try {
+          created.get(topic).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof TopicExistsException)) {
+            throw new KafkaUnavailableException(
+                "cannot create topic '" + topic + "': " + e.getCause().getMessage(), e);
+          }
+        }
+      }
+      long deadline = System.nanoTime() + timeout.toNanos();
+      Map<String, Integer> partitionCounts = new LinkedHashMap<>();
+      for (String topic : topics) {
+        partitionCounts.put(topic, partitionCount(admin, topic, deadline));
+      }
+      return partitionCounts;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new KafkaUnavailableException("interrupted while preparing topics " + topics, e);
+    } catch (TimeoutException | ExecutionException e) {
+      throw new KafkaUnavailableException(
+          "cannot describe topics " + topics + " at " + bootstrapServers + ": " + e.getMessage(),
+          e);
+    } finally {
+      admin.close(Duration.ofSeconds(1));
+    }
+  }
+
+  /** A topic just created may take a moment to reach the broker's metadata: ask again. */
+  private static int partitionCount(Admin admin, String topic, long deadlineNanos)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    while (true) {
+      long leftMs = Math.max(1, (deadlineNanos - System.nanoTime()) / 1_000_000);
+      try {
+        TopicDescription description =
+            admin
+                .describeTopics(List.of(topic))
+                .allTopicNames()
+                .get(leftMs, TimeUnit.MILLISECONDS)
+                .get(topic);
+        return description.partitions().size();
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof UnknownTopicOrPartitionException)
+            || System.nanoTime() > deadlineNanos) {
+          throw e;
+        }
+        Thread.sleep(100);
+      }
+    }
+  }
+
+  private static KafkaUnavailableException unreachable(
+      String bootstrapServers, Duration timeout, Exception cause) {
+    return new KafkaUnavailableException(
+        "cannot reach Kafka at "
+            + bootstrapServers
+            + " within "
+            + timeout.toSeconds()
+            + "s: start a broker there (java -jar common/embedded-kafka/target/embedded-kafka.jar) or"
+            + " pass --bootstrap-server host:port",
+        cause);
+  }
+}

@@ -1,0 +1,231 @@
+package org.keystonesandbox.catalog;
+
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.iceberg.CatalogUtil;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.jdbc.JdbcCatalog;
+import org.apache.iceberg.rest.RESTCatalogAdapter;
+import org.apache.iceberg.rest.RESTCatalogServlet;
+import org.apache.iceberg.rest.responses.ErrorResponse;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An Iceberg REST catalog server in its own process: Iceberg's own REST protocol handler ({@code
+ * RESTCatalogAdapter} and {@code RESTCatalogServlet}, the ones behind Iceberg's {@code
+ * RESTCatalogServer}) on Jetty, over a {@code JdbcCatalog} whose SQLite file lives in the
+ * warehouse, so a restarted server sees every namespace and table. Table metadata is written as
+ * local files under the warehouse; clients (Spark) write data files to the same paths, so they must
+ * see the warehouse at the same absolute path.
+ *
+ * <pre>
+ * CATALOG_WAREHOUSE=data/lake java -jar docker/rest-catalog/target/keystone-rest-catalog.jar
+ * </pre>
+ *
+ * Configured by environment variables, named as for Iceberg's {@code RESTCatalogServer}: {@code
+ * CATALOG_} + the property, {@code __} for {@code -} and {@code _} for {@code .}:
+ *
+ * <ul>
+ *   <li>{@code CATALOG_WAREHOUSE}: a local folder (or {@code file:} URI), default {@code
+ *       data/lake}; made absolute, created if missing, and it must be writable.
+ *   <li>{@code CATALOG_URI}: the catalog database, default {@code
+ *       jdbc:sqlite:<warehouse>/catalog.db}.
+ *   <li>{@code CATALOG_REST_PORT}: default 8181; 0 takes a free port (the ready line names it).
+ *   <li>{@code CATALOG_REST_HOST}: the address to listen on, default {@code 0.0.0.0}.
+ *   <li>any other {@code CATALOG_*} is a catalog property: {@code CATALOG_CLIENTS} (database
+ *       connections, default 1 so that SQLite commits never contend), {@code CATALOG_IO__IMPL},
+ *       {@code CATALOG_JDBC_USER}, {@code CATALOG_CATALOG_NAME} (the name stored with every row,
+ *       default {@code rest_backend} as in Iceberg's server).
+ * </ul>
+ *
+ * Prints {@code rest-catalog: ready at http://HOST:PORT (warehouse PATH)} once it accepts requests
+ * ({@code GET /v1/config} answers 200 from then on) and runs until stopped (SIGTERM or Ctrl-C). An
+ * unusable warehouse or setting exits 2, a failed start (port taken, database unreadable) exits 1,
+ * each with one line on stderr.
+ */
+public final class RestCatalogMain {
+
+  static final String ENV_PREFIX = "CATALOG_";
+  static final String DEFAULT_WAREHOUSE = "data/lake";
+  static final int DEFAULT_PORT = 8181;
+  static final String DEFAULT_CATALOG_NAME = "rest_backend";
+
+  private RestCatalogMain() {}
+
+  public static void main(String[] args) throws Exception {
+    if (System.getProperty("log4j2.configurationFile") == null) {
+      System.setProperty("log4j2.configurationFile", "classpath:rest-catalog-log4j2.xml");
+    }
+    if (args.length > 0) {
+      fail(2, "takes no arguments; set CATALOG_* environment variables (see the module README)");
+    }
+    Map<String, String> props = catalogProperties(System.getenv());
+    String host = props.remove("rest.host");
+    host = host == null || host.isBlank() ? "0.0.0.0" : host;
+    int port = port(props.remove("rest.port"));
+    Path warehouse = writableWarehouse(props.getOrDefault("warehouse", DEFAULT_WAREHOUSE));
+    props.put("warehouse", warehouse.toString());
+    props.putIfAbsent("uri", "jdbc:sqlite:" + warehouse.resolve("catalog.db"));
+    props.putIfAbsent("catalog-impl", JdbcCatalog.class.getName());
+    props.putIfAbsent("jdbc.schema-version", "V1"); // the schema that also holds views
+    props.putIfAbsent("clients", "1");
+    String name = props.getOrDefault("catalog.name", DEFAULT_CATALOG_NAME);
+
+    Catalog catalog;
+    Server server = new Server();
+    ServerConnector connector = new ServerConnector(server);
+    try {
+      catalog = CatalogUtil.buildIcebergCatalog(name, props, new Configuration());
+      connector.setHost(host);
+      connector.setPort(port);
+      server.addConnector(connector);
+      ServletContextHandler context = new ServletContextHandler(ServletContextHandler.NO_SESSIONS);
+      context.addServlet(
+          new ServletHolder(new CatalogServlet(new RESTCatalogAdapter(catalog))), "/*");
+      server.setHandler(context);
+      server.start();
+    } catch (Exception e) {
+      fail(1, "cannot start on " + host + ":" + port + " (" + props.get("uri") + "): " + root(e));
+      return;
+    }
+    Runtime.getRuntime()
+        .addShutdownHook(new Thread(() -> stop(server, catalog), "rest-catalog-shutdown"));
+    System.out.println(
+        "rest-catalog: ready at http://"
+            + host
+            + ":"
+            + connector.getLocalPort()
+            + " (warehouse "
+            + warehouse
+            + ")");
+    server.join();
+  }
+
+  /**
+   * The catalog properties the {@code CATALOG_*} variables name, as Iceberg's {@code
+   * RESTCatalogServer} reads them: prefix dropped, {@code __} to {@code -}, {@code _} to {@code .},
+   * lower case.
+   */
+  static Map<String, String> catalogProperties(Map<String, String> env) {
+    Map<String, String> props = new TreeMap<>();
+    env.forEach(
+        (key, value) -> {
+          if (key.startsWith(ENV_PREFIX) && key.length() > ENV_PREFIX.length()) {
+            String name = key.substring(ENV_PREFIX.length()).replace("__", "-").replace('_', '.');
+            props.put(name.toLowerCase(Locale.ROOT), value);
+          }
+        });
+    return props;
+  }
+
+  /** The warehouse as an absolute local folder, created if missing and checked for writing. */
+  static Path writableWarehouse(String location) {
+    Path folder;
+    if (location.startsWith("file:")) {
+      folder = Path.of(URI.create(location));
+    } else if (location.matches("[a-zA-Z][a-zA-Z0-9+.-]*://.*")) {
+      throw fail(2, "CATALOG_WAREHOUSE must be a local folder or file: URI, not " + location);
+    } else {
+      folder = Path.of(location);
+    }
+    folder = folder.toAbsolutePath().normalize();
+    try {
+      Files.createDirectories(folder);
+      Files.delete(Files.createTempFile(folder, ".rest-catalog-probe", ""));
+    } catch (IOException | RuntimeException e) {
+      throw fail(2, "warehouse " + folder + " is not a writable folder: " + describe(e));
+    }
+    return folder;
+  }
+
+  private static int port(String value) {
+    if (value == null || value.isBlank()) {
+      return DEFAULT_PORT;
+    }
+    try {
+      int port = Integer.parseInt(value.trim());
+      if (port >= 0 && port <= 65535) {
+        return port;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw fail(2, "CATALOG_REST_PORT must be a port number (0-65535), not '" + value + "'");
+  }
+
+  /**
+   * Iceberg's servlet, logging a failed request as one line when the server is at fault (5xx). It
+   * logs every error response with a stack trace at ERROR itself, including the 404s clients get
+   * from routine existence checks; the log4j2 configuration drops those.
+   */
+  private static final class CatalogServlet extends RESTCatalogServlet {
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(RestCatalogMain.class);
+
+    CatalogServlet(RESTCatalogAdapter adapter) {
+      super(adapter);
+    }
+
+    @Override
+    protected Consumer<ErrorResponse> handle(HttpServletResponse response) {
+      Consumer<ErrorResponse> send = super.handle(response);
+      return error -> {
+        if (error.code() >= 500) {
+          LOG.warn("request failed: {} {}: {}", error.code(), error.type(), error.message());
+        }
+        send.accept(error);
+      };
+    }
+  }
+
+  private static void stop(Server server, Catalog catalog) {
+    try {
+      server.stop();
+    } catch (Exception e) {
+      System.err.println("rest-catalog: stopping the HTTP server failed: " + root(e));
+    }
+    if (catalog instanceof Closeable closeable) {
+      try {
+        closeable.close();
+      } catch (IOException e) {
+        System.err.println("rest-catalog: closing the catalog failed: " + root(e));
+      }
+    }
+  }
+
+  /** Prints one line and exits; declared to return an exception so callers can {@code throw}. */
+  private static IllegalStateException fail(int status, String message) {
+    System.err.println("rest-catalog: " + message);
+    System.exit(status);
+    return new IllegalStateException(message);
+  }
+
+  private static String root(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return describe(root);
+  }
+
+  private static String describe(Throwable e) {
+    String message = e.getMessage();
+    return message == null || message.isBlank()
+        ? e.getClass().getSimpleName()
+        : e.getClass().getSimpleName() + ": " + message;
+  }
+}
