@@ -11,6 +11,7 @@ import org.apache.spark.sql.catalyst.analysis.NoSuchTableException;
 import org.keystonesandbox.batch.lake.LakeSettings;
 import org.keystonesandbox.batch.lake.SnapshotMarks;
 import org.keystonesandbox.batch.lake.Tables;
+import org.keystonesandbox.events.names.PipelineNames;
 
 /**
  * Writes bronze rows directly, as if bronze had read them from Kafka: each {@link #append} is one
@@ -73,7 +74,7 @@ public final class BronzeFixture {
   }
 
   public void append() {
-    String table = lake.table(Tables.BRONZE_EVENTS);
+    String table = lake.table(PipelineNames.BRONZE_EVENTS);
     try {
       // Like bronze, each append records the offsets read so far in its snapshot.
       spark

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.keystonesandbox.cli.ExitCodes;
 
 class GeneratorCommandTest {
 
@@ -29,19 +30,19 @@ class GeneratorCommandTest {
 
   @Test
   void unknownFlagGivesOneLineAndUsageExitCode() {
-    assertThat(run("--rat", "10")).isEqualTo(GeneratorCommand.EXIT_USAGE);
+    assertThat(run("--rat", "10")).isEqualTo(ExitCodes.USAGE);
     assertThat(errText()).hasLineCount(1).contains("--rat").contains("--help");
   }
 
   @Test
   void outOfRangeKnobGivesOneLineNamingIt() {
-    assertThat(run("--max-lateness", "8d")).isEqualTo(GeneratorCommand.EXIT_USAGE);
+    assertThat(run("--max-lateness", "8d")).isEqualTo(ExitCodes.USAGE);
     assertThat(errText()).hasLineCount(1).contains("max lateness").contains("7d");
   }
 
   @Test
   void unparseableDurationGivesOneLineWithExamples() {
-    assertThat(run("--jitter", "soon")).isEqualTo(GeneratorCommand.EXIT_USAGE);
+    assertThat(run("--jitter", "soon")).isEqualTo(ExitCodes.USAGE);
     assertThat(errText()).hasLineCount(1).contains("'soon' is not a duration");
   }
 
@@ -64,7 +65,7 @@ class GeneratorCommandTest {
             "--out-dir",
             dir.toString());
     double seconds = (System.nanoTime() - started) / 1e9;
-    assertThat(code).isEqualTo(GeneratorCommand.EXIT_SETUP);
+    assertThat(code).isEqualTo(ExitCodes.UNAVAILABLE);
     assertThat(errText())
         .hasLineCount(1)
         .contains("cannot reach Kafka at 127.0.0.1:" + closedPort + " within 2s")

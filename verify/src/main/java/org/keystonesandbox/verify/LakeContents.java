@@ -12,8 +12,8 @@ import org.apache.spark.sql.SparkSession;
 import org.keystonesandbox.batch.bronze.KafkaOffsets;
 import org.keystonesandbox.batch.lake.LakeSettings;
 import org.keystonesandbox.batch.lake.SnapshotMarks;
-import org.keystonesandbox.batch.lake.Tables;
 import org.keystonesandbox.events.RejectReason;
+import org.keystonesandbox.events.names.PipelineNames;
 import org.keystonesandbox.oracle.ReferenceGold;
 import org.keystonesandbox.oracle.ReferenceSession;
 
@@ -28,28 +28,30 @@ final class LakeContents {
   }
 
   boolean exists() {
-    return spark.catalog().tableExists(lake.table(Tables.GOLD_USER_DAILY));
+    return spark.catalog().tableExists(lake.table(PipelineNames.GOLD_USER_DAILY));
   }
 
   /** The Kafka offsets bronze committed with its events, by partition. */
   Map<Integer, Long> bronzeOffsets() {
-    return SnapshotMarks.latest(table(Tables.BRONZE_EVENTS), SnapshotMarks.KAFKA_OFFSETS)
+    return SnapshotMarks.latest(table(PipelineNames.BRONZE_EVENTS), SnapshotMarks.KAFKA_OFFSETS)
         .map(json -> (Map<Integer, Long>) new TreeMap<>(KafkaOffsets.parse(json).next()))
         .orElse(Map.of());
   }
 
   /** Whether silver has read bronze's current snapshot, and gold silver's. */
   boolean silverCaughtUp() {
-    Long bronzeNow = SnapshotMarks.currentSnapshotId(table(Tables.BRONZE_EVENTS));
+    Long bronzeNow = SnapshotMarks.currentSnapshotId(table(PipelineNames.BRONZE_EVENTS));
     Long silverRead =
-        SnapshotMarks.snapshotIdMark(table(Tables.SILVER_SESSIONS), SnapshotMarks.BRONZE_SNAPSHOT);
+        SnapshotMarks.snapshotIdMark(
+            table(PipelineNames.SILVER_SESSIONS), SnapshotMarks.BRONZE_SNAPSHOT);
     return bronzeNow == null || bronzeNow.equals(silverRead);
   }
 
   boolean goldCaughtUp() {
-    Long silverNow = SnapshotMarks.currentSnapshotId(table(Tables.SILVER_SESSIONS));
+    Long silverNow = SnapshotMarks.currentSnapshotId(table(PipelineNames.SILVER_SESSIONS));
     Long goldRead =
-        SnapshotMarks.snapshotIdMark(table(Tables.GOLD_USER_DAILY), SnapshotMarks.SILVER_SNAPSHOT);
+        SnapshotMarks.snapshotIdMark(
+            table(PipelineNames.GOLD_USER_DAILY), SnapshotMarks.SILVER_SNAPSHOT);
     return silverNow == null || silverNow.equals(goldRead);
   }
 
@@ -63,7 +65,7 @@ final class LakeContents {
         spark
             .sql(
                 "SELECT reject_reason, count(*) FROM "
-                    + lake.table(Tables.BRONZE_QUARANTINE)
+                    + lake.table(PipelineNames.BRONZE_QUARANTINE)
                     + " GROUP BY reject_reason")
             .collectAsList()) {
       reasons.put(RejectReason.valueOf(row.getString(0)), row.getLong(1));
@@ -74,7 +76,7 @@ final class LakeContents {
   Set<String> silverEventIds() {
     Set<String> ids = new HashSet<>();
     spark
-        .sql("SELECT event_id FROM " + lake.table(Tables.SILVER_EVENTS))
+        .sql("SELECT event_id FROM " + lake.table(PipelineNames.SILVER_EVENTS))
         .toLocalIterator()
         .forEachRemaining(r -> ids.add(r.getString(0)));
     return ids;
@@ -89,7 +91,7 @@ final class LakeContents {
     spark
         .sql(
             "SELECT event_id, min(kafka_partition), min(kafka_offset) FROM "
-                + lake.table(Tables.BRONZE_EVENTS)
+                + lake.table(PipelineNames.BRONZE_EVENTS)
                 + " GROUP BY event_id HAVING count(*) > 1")
         .toLocalIterator()
         .forEachRemaining(
@@ -104,7 +106,7 @@ final class LakeContents {
         spark
             .sql(
                 "SELECT kafka_partition, max(event_ts) FROM "
-                    + lake.table(Tables.BRONZE_EVENTS)
+                    + lake.table(PipelineNames.BRONZE_EVENTS)
                     + " GROUP BY kafka_partition")
             .collectAsList()) {
       max.put(row.getInt(0), row.getTimestamp(1).getTime());
@@ -116,7 +118,7 @@ final class LakeContents {
     return spark
         .sql(
             "SELECT user_id, session_start, session_end, events, watch_ms, titles FROM "
-                + lake.table(Tables.SILVER_SESSIONS)
+                + lake.table(PipelineNames.SILVER_SESSIONS)
                 + " ORDER BY user_id, session_start")
         .collectAsList()
         .stream()
@@ -137,7 +139,7 @@ final class LakeContents {
         .sql(
             "SELECT day, title_id, country, starts, unique_viewers, watch_ms, completions,"
                 + " completion_rate, sessions FROM "
-                + lake.table(Tables.GOLD_TITLE_COUNTRY_DAILY)
+                + lake.table(PipelineNames.GOLD_TITLE_COUNTRY_DAILY)
                 + " ORDER BY day, title_id, country")
         .collectAsList()
         .stream()
@@ -160,7 +162,7 @@ final class LakeContents {
     return spark
         .sql(
             "SELECT day, user_id, country, sessions, events, watch_ms, titles FROM "
-                + lake.table(Tables.GOLD_USER_DAILY)
+                + lake.table(PipelineNames.GOLD_USER_DAILY)
                 + " ORDER BY day, user_id, country")
         .collectAsList()
         .stream()

@@ -1,7 +1,6 @@
 package org.keystonesandbox.verify;
 
 import java.io.PrintStream;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,10 +11,10 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.SparkSession;
 import org.keystonesandbox.batch.cli.LakeOptions;
-import org.keystonesandbox.batch.lake.Tables;
-import org.keystonesandbox.events.Durations;
+import org.keystonesandbox.cli.CommandLines;
+import org.keystonesandbox.cli.ExitCodes;
 import org.keystonesandbox.events.catalog.Title;
-import org.keystonesandbox.events.topics.KafkaUnavailableException;
+import org.keystonesandbox.events.names.PipelineNames;
 import org.keystonesandbox.verify.report.Check;
 import org.keystonesandbox.verify.report.Report;
 import picocli.CommandLine;
@@ -37,13 +36,10 @@ import picocli.CommandLine.Option;
     name = "keystone-verify",
     mixinStandardHelpOptions = true,
     sortOptions = false,
-    description = "Verifies every stage of the pipeline against the generator's ground truth.")
+    description = "Verifies every stage of the pipeline against the generator's ground truth.",
+    footer = ExitCodes.HELP_FOOTER)
 public final class VerifyCommand implements Callable<Integer> {
   static final String NAME = "keystone-verify";
-  static final int EXIT_MISMATCH = 1;
-  static final int EXIT_USAGE = 2;
-  static final int EXIT_KAFKA = 3;
-  static final int EXIT_NOT_READY = 4;
   private static final int PAUSE_FACTOR_AFTER_PASS = 6;
 
   @Option(
@@ -61,31 +57,31 @@ public final class VerifyCommand implements Callable<Integer> {
 
   @Option(
       names = "--events-topic",
-      defaultValue = "viewing-events",
+      defaultValue = PipelineNames.EVENTS_TOPIC,
       description = "(default: ${DEFAULT-VALUE})")
   String eventsTopic;
 
   @Option(
       names = "--sessions-topic",
-      defaultValue = "viewing-sessions",
+      defaultValue = PipelineNames.SESSIONS_TOPIC,
       description = "(default: ${DEFAULT-VALUE})")
   String sessionsTopic;
 
   @Option(
       names = "--late-topic",
-      defaultValue = "late-events",
+      defaultValue = PipelineNames.LATE_TOPIC,
       description = "(default: ${DEFAULT-VALUE})")
   String lateTopic;
 
   @Option(
       names = "--dlq-topic",
-      defaultValue = "events-dlq",
+      defaultValue = PipelineNames.DEAD_LETTER_TOPIC,
       description = "(default: ${DEFAULT-VALUE})")
   String dlqTopic;
 
   @Option(
       names = "--stream-group",
-      defaultValue = "keystone-stream-job",
+      defaultValue = PipelineNames.STREAM_JOB_GROUP,
       description =
           "the stream job's consumer group, whose committed offsets say how far it got (default: ${DEFAULT-VALUE})")
   String streamGroup;
@@ -147,36 +143,13 @@ public final class VerifyCommand implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
-    if (System.getProperty("log4j2.configurationFile") == null) {
-      System.setProperty("log4j2.configurationFile", "classpath:batch-job-log4j2.xml");
-    }
+    CommandLines.useLogConfiguration("batch-job-log4j2.xml");
     System.exit(commandLine(System.out, System.err).execute(args));
   }
 
   static CommandLine commandLine(PrintStream out, PrintStream err) {
-    CommandLine cli = new CommandLine(new VerifyCommand(out));
-    cli.registerConverter(Duration.class, Durations::parse);
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    cli.setParameterExceptionHandler(
-        (ex, args) -> {
-          err.println(NAME + ": " + ex.getMessage() + " (see --help)");
-          return EXIT_USAGE;
-        });
-    cli.setExecutionExceptionHandler(
-        (ex, commandLine, parseResult) -> {
-          if (ex instanceof IllegalArgumentException) {
-            err.println(NAME + ": " + ex.getMessage() + " (see --help)");
-            return EXIT_USAGE;
-          }
-          if (ex instanceof KafkaUnavailableException) {
-            err.println(NAME + ": " + ex.getMessage());
-            return EXIT_KAFKA;
-          }
-          err.println(NAME + ": verification could not run: " + ex);
-          return EXIT_MISMATCH;
-        });
-    return cli;
+    return CommandLines.create(
+        new VerifyCommand(out), NAME, "verification could not run", out, err);
   }
 
   @Override
@@ -197,9 +170,9 @@ public final class VerifyCommand implements Callable<Integer> {
         }
         out.print(report.text());
         return switch (report.verdict()) {
-          case PASS, INFO -> 0;
-          case FAIL -> EXIT_MISMATCH;
-          case NOT_READY -> EXIT_NOT_READY;
+          case PASS, INFO -> ExitCodes.OK;
+          case FAIL -> ExitCodes.FAILED;
+          case NOT_READY -> ExitCodes.NOT_READY;
         };
       }
     } finally {
@@ -275,7 +248,7 @@ public final class VerifyCommand implements Callable<Integer> {
     boolean goldDone = silverDone && tables.goldCaughtUp();
     return new Verification.Lake(
         bronzeOffsets,
-        bronzeDone ? tables.rows(Tables.BRONZE_EVENTS) : 0,
+        bronzeDone ? tables.rows(PipelineNames.BRONZE_EVENTS) : 0,
         bronzeDone ? tables.rejectReasons() : Map.of(),
         silverDone,
         silverDone ? tables.silverEventIds() : Set.of(),

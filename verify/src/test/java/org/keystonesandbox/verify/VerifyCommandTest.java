@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.keystonesandbox.cli.ExitCodes;
 
 class VerifyCommandTest {
   private final ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -22,7 +23,7 @@ class VerifyCommandTest {
 
   @Test
   void aWrongFlagIsOneLineAndExitCodeTwo() {
-    assertThat(run("--every", "soon")).isEqualTo(VerifyCommand.EXIT_USAGE);
+    assertThat(run("--every", "soon")).isEqualTo(ExitCodes.USAGE);
     assertThat(err.toString(StandardCharsets.UTF_8))
         .startsWith("keystone-verify: ")
         .hasLineCount(1);
@@ -47,7 +48,7 @@ class VerifyCommandTest {
             "--report",
             dir.resolve("report.json").toString());
 
-    assertThat(code).isEqualTo(VerifyCommand.EXIT_KAFKA);
+    assertThat(code).isEqualTo(ExitCodes.UNAVAILABLE);
     assertThat(err.toString(StandardCharsets.UTF_8))
         .contains("cannot reach Kafka at 127.0.0.1:" + closedPort);
     assertThat((System.nanoTime() - started) / 1e9).isLessThan(30);

@@ -14,6 +14,7 @@ import org.apache.spark.storage.StorageLevel;
 import org.keystonesandbox.batch.lake.LakeSettings;
 import org.keystonesandbox.batch.lake.SnapshotMarks;
 import org.keystonesandbox.batch.lake.Tables;
+import org.keystonesandbox.events.names.PipelineNames;
 
 /**
  * Bronze: the events topic, from the offsets bronze committed last to the end offsets of the
@@ -60,8 +61,8 @@ public final class BronzeJob {
 
   public Result run(Settings settings) {
     Tables.createAll(spark, lake);
-    Table events = SnapshotMarks.load(spark, lake.table(Tables.BRONZE_EVENTS));
-    Table quarantine = SnapshotMarks.load(spark, lake.table(Tables.BRONZE_QUARANTINE));
+    Table events = SnapshotMarks.load(spark, lake.table(PipelineNames.BRONZE_EVENTS));
+    Table quarantine = SnapshotMarks.load(spark, lake.table(PipelineNames.BRONZE_QUARANTINE));
     KafkaOffsets eventsAt = committedOffsets(events, settings.topic());
     KafkaOffsets quarantineAt = committedOffsets(quarantine, settings.topic());
     KafkaOffsets end =
@@ -86,7 +87,7 @@ public final class BronzeJob {
       long eventsAppended = 0;
       if (!eventsAt.sameAs(end, partitions)) {
         Dataset<Row> newEvents = BronzeRecords.events(parsed).filter(eventsAt.notReadYet());
-        long staged = stage(lake.table(Tables.BRONZE_EVENTS), events, newEvents, end);
+        long staged = stage(lake.table(PipelineNames.BRONZE_EVENTS), events, newEvents, end);
         if (settings.crash() == Crash.BEFORE_PUBLISHING_EVENTS) {
           throw new IllegalStateException("injected crash before publishing snapshot " + staged);
         }
@@ -100,7 +101,8 @@ public final class BronzeJob {
       if (!quarantineAt.sameAs(end, partitions)) {
         Dataset<Row> newRejects = BronzeRecords.rejected(parsed).filter(quarantineAt.notReadYet());
         publish(
-            quarantine, stage(lake.table(Tables.BRONZE_QUARANTINE), quarantine, newRejects, end));
+            quarantine,
+            stage(lake.table(PipelineNames.BRONZE_QUARANTINE), quarantine, newRejects, end));
         rejectedAppended = SnapshotMarks.addedRecords(quarantine);
       }
       return new Result(start.recordsUpTo(end), eventsAppended, rejectedAppended, end.json());

@@ -1,7 +1,6 @@
 package org.keystonesandbox.batch.cli;
 
 import java.io.PrintStream;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -12,8 +11,8 @@ import org.keystonesandbox.batch.chain.ChainRunner;
 import org.keystonesandbox.batch.gold.GoldJob;
 import org.keystonesandbox.batch.maintenance.MaintenanceJob;
 import org.keystonesandbox.batch.silver.SilverJob;
-import org.keystonesandbox.events.Durations;
-import org.keystonesandbox.events.topics.KafkaUnavailableException;
+import org.keystonesandbox.cli.CommandLines;
+import org.keystonesandbox.cli.ExitCodes;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -28,8 +27,8 @@ import picocli.CommandLine.Option;
  * </pre>
  *
  * Each job prints one line saying what it read and wrote; the chain prints one per stage and
- * appends them to its run log. Exit status: 0 done, 1 a job failed, 2 bad flags, 3 Kafka
- * unreachable.
+ * appends them to its run log. Exit status ({@link ExitCodes}): 0 done, 1 a job failed, 2 bad
+ * flags, 3 Kafka unreachable.
  */
 @Command(
     name = "keystone-batch-job",
@@ -37,6 +36,7 @@ import picocli.CommandLine.Option;
     version = "keystone-batch-job 0.1.0",
     usageHelpWidth = 100,
     description = "Spark jobs that build the bronze, silver and gold Iceberg tables.",
+    footer = ExitCodes.HELP_FOOTER,
     subcommands = {
       BatchJobCommand.Bronze.class,
       BatchJobCommand.Silver.class,
@@ -45,44 +45,16 @@ import picocli.CommandLine.Option;
       BatchJobCommand.Chain.class
     })
 public final class BatchJobCommand {
-  static final int EXIT_OK = 0;
-  static final int EXIT_JOB_FAILED = 1;
-  static final int EXIT_USAGE = 2;
-  static final int EXIT_SETUP = 3;
 
   private static final String NAME = "keystone-batch-job";
 
   public static void main(String[] args) {
-    if (System.getProperty("log4j2.configurationFile") == null) {
-      System.setProperty("log4j2.configurationFile", "classpath:batch-job-log4j2.xml");
-    }
+    CommandLines.useLogConfiguration("batch-job-log4j2.xml");
     System.exit(commandLine(System.out, System.err).execute(args));
   }
 
   static CommandLine commandLine(PrintStream out, PrintStream err) {
-    CommandLine cli = new CommandLine(new BatchJobCommand());
-    cli.registerConverter(Duration.class, Durations::parse);
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    cli.setParameterExceptionHandler(
-        (ex, args) -> {
-          err.println(NAME + ": " + ex.getMessage() + " (see --help)");
-          return EXIT_USAGE;
-        });
-    cli.setExecutionExceptionHandler(
-        (ex, commandLine, parseResult) -> {
-          if (ex instanceof IllegalArgumentException) {
-            err.println(NAME + ": " + ex.getMessage() + " (see --help)");
-            return EXIT_USAGE;
-          }
-          if (ex instanceof KafkaUnavailableException) {
-            err.println(NAME + ": " + ex.getMessage());
-            return EXIT_SETUP;
-          }
-          err.println(NAME + ": the job failed: " + ex);
-          return EXIT_JOB_FAILED;
-        });
-    return cli;
+    return CommandLines.create(new BatchJobCommand(), NAME, "the job failed", out, err);
   }
 
   /** Runs {@code job} in a session named after the command, and stops the session after. */
@@ -102,14 +74,17 @@ public final class BatchJobCommand {
       SparkSession spark = lake.session(NAME + " " + spec.name());
       try {
         spec.commandLine().getOut().println(run(spark));
-        return EXIT_OK;
+        return ExitCodes.OK;
       } finally {
         spark.stop();
       }
     }
   }
 
-  @Command(name = "bronze", description = "Appends the topic's new records to bronze.")
+  @Command(
+      name = "bronze",
+      description = "Appends the topic's new records to bronze.",
+      footer = ExitCodes.HELP_FOOTER)
   static final class Bronze extends SparkCommand {
     @Mixin BronzeOptions bronze;
 
@@ -126,7 +101,10 @@ public final class BatchJobCommand {
     }
   }
 
-  @Command(name = "silver", description = "Deduplicates and sessionizes the days bronze touched.")
+  @Command(
+      name = "silver",
+      description = "Deduplicates and sessionizes the days bronze touched.",
+      footer = ExitCodes.HELP_FOOTER)
   static final class Silver extends SparkCommand {
     @Mixin SilverOptions silver;
 
@@ -150,7 +128,10 @@ public final class BatchJobCommand {
     }
   }
 
-  @Command(name = "gold", description = "Recomputes the daily metrics of the days silver changed.")
+  @Command(
+      name = "gold",
+      description = "Recomputes the daily metrics of the days silver changed.",
+      footer = ExitCodes.HELP_FOOTER)
   static final class Gold extends SparkCommand {
     @Mixin GoldOptions gold;
 
@@ -170,7 +151,10 @@ public final class BatchJobCommand {
     }
   }
 
-  @Command(name = "maintenance", description = "Compacts, expires snapshots, removes orphans.")
+  @Command(
+      name = "maintenance",
+      description = "Compacts, expires snapshots, removes orphans.",
+      footer = ExitCodes.HELP_FOOTER)
   static final class Maintenance extends SparkCommand {
     @Option(
         names = "--snapshot-retention",
@@ -206,7 +190,10 @@ public final class BatchJobCommand {
     }
   }
 
-  @Command(name = "chain", description = "Runs bronze, silver, gold on an interval, with retries.")
+  @Command(
+      name = "chain",
+      description = "Runs bronze, silver, gold on an interval, with retries.",
+      footer = ExitCodes.HELP_FOOTER)
   static final class Chain extends SparkCommand {
     @Mixin BronzeOptions bronze;
     @Mixin SilverOptions silver;

@@ -2,6 +2,7 @@ package org.keystonesandbox.batch.cli;
 
 import java.time.Duration;
 import org.keystonesandbox.batch.bronze.BronzeJob;
+import org.keystonesandbox.events.names.PipelineNames;
 import picocli.CommandLine.Option;
 
 final class BronzeOptions {
@@ -13,7 +14,7 @@ final class BronzeOptions {
 
   @Option(
       names = "--topic",
-      defaultValue = "viewing-events",
+      defaultValue = PipelineNames.EVENTS_TOPIC,
       description = "the events topic (default: ${DEFAULT-VALUE})")
   String topic;
 

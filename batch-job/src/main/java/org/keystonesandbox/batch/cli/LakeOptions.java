@@ -5,6 +5,7 @@ import java.util.Locale;
 import org.apache.spark.sql.SparkSession;
 import org.keystonesandbox.batch.lake.Lake;
 import org.keystonesandbox.batch.lake.LakeSettings;
+import org.keystonesandbox.events.names.PipelineNames;
 import picocli.CommandLine.Option;
 
 /** Where the tables are and how Spark runs: shared by every batch command and the verifier. */
@@ -27,7 +28,7 @@ public final class LakeOptions {
 
   @Option(
       names = "--namespace",
-      defaultValue = "keystone",
+      defaultValue = PipelineNames.LAKE_NAMESPACE,
       description = "the tables' namespace (default: ${DEFAULT-VALUE})")
   String namespace;
 

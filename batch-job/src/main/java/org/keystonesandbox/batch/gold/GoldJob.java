@@ -18,6 +18,7 @@ import org.keystonesandbox.batch.lake.LakeSettings;
 import org.keystonesandbox.batch.lake.Phase;
 import org.keystonesandbox.batch.lake.SnapshotMarks;
 import org.keystonesandbox.batch.lake.Tables;
+import org.keystonesandbox.events.names.PipelineNames;
 
 /**
  * Gold: daily title × country figures and daily user engagement, recomputed for the days silver
@@ -54,8 +55,8 @@ public final class GoldJob {
 
   public Result run(Settings settings) throws Exception {
     Tables.createAll(spark, lake);
-    Table silverSessions = SnapshotMarks.load(spark, lake.table(Tables.SILVER_SESSIONS));
-    Table userDaily = SnapshotMarks.load(spark, lake.table(Tables.GOLD_USER_DAILY));
+    Table silverSessions = SnapshotMarks.load(spark, lake.table(PipelineNames.SILVER_SESSIONS));
+    Table userDaily = SnapshotMarks.load(spark, lake.table(PipelineNames.GOLD_USER_DAILY));
     Long silverNow = SnapshotMarks.currentSnapshotId(silverSessions);
     Long readUpTo = SnapshotMarks.snapshotIdMark(userDaily, SnapshotMarks.SILVER_SNAPSHOT);
     if (silverNow == null || (!settings.fullRebuild() && silverNow.equals(readUpTo))) {
@@ -68,7 +69,7 @@ public final class GoldJob {
     Dataset<Row> titles = TitleDimension.load(spark, settings.titlesFile()).cache();
     try (AutoCloseable strategy =
         settings.joinStrategy().configure(spark, settings.skewThresholdBytes())) {
-      Dataset<Row> completions = spark.table(lake.table(Tables.GOLD_COMPLETIONS));
+      Dataset<Row> completions = spark.table(lake.table(PipelineNames.GOLD_COMPLETIONS));
       Dataset<Row> joined = eventsWithTitles(days, titles, settings).persist(storage());
       Dataset<Row> newCompletions = GoldMetrics.firstCompletions(joined).persist(storage());
       SortedSet<LocalDate> movedFrom =
@@ -92,11 +93,11 @@ public final class GoldJob {
           "gold: title x country of " + titleDays.size() + " days replaced",
           () ->
               titleCountry
-                  .writeTo(lake.table(Tables.GOLD_TITLE_COUNTRY_DAILY))
+                  .writeTo(lake.table(PipelineNames.GOLD_TITLE_COUNTRY_DAILY))
                   .overwrite(col("day").isin(Days.sqlDates(titleDays).toArray())));
       long titleRows =
           SnapshotMarks.addedRecords(
-              SnapshotMarks.load(spark, lake.table(Tables.GOLD_TITLE_COUNTRY_DAILY)));
+              SnapshotMarks.load(spark, lake.table(PipelineNames.GOLD_TITLE_COUNTRY_DAILY)));
       Phase.timed("gold: completions merged", () -> mergeCompletions(newCompletions));
       Dataset<Row> users =
           GoldMetrics.userDaily(
@@ -105,7 +106,7 @@ public final class GoldJob {
           "gold: user days of " + days.size() + " days replaced",
           () ->
               users
-                  .writeTo(lake.table(Tables.GOLD_USER_DAILY))
+                  .writeTo(lake.table(PipelineNames.GOLD_USER_DAILY))
                   .option("snapshot-property." + SnapshotMarks.SILVER_SNAPSHOT, silverNow)
                   .overwrite(col("day").isin(Days.sqlDates(days).toArray())));
       joined.unpersist();
@@ -123,13 +124,15 @@ public final class GoldJob {
   private Dataset<Row> eventsWithTitles(
       SortedSet<LocalDate> days, Dataset<Row> titles, Settings settings) {
     Dataset<Row> events =
-        spark.table(lake.table(Tables.SILVER_EVENTS)).filter(Days.within(col("event_ts"), days));
+        spark
+            .table(lake.table(PipelineNames.SILVER_EVENTS))
+            .filter(Days.within(col("event_ts"), days));
     return GoldMetrics.withTitles(events, titles, settings.joinStrategy(), settings.saltBuckets());
   }
 
   private Dataset<Row> sessionsStartingOn(SortedSet<LocalDate> days) {
     return spark
-        .table(lake.table(Tables.SILVER_SESSIONS))
+        .table(lake.table(PipelineNames.SILVER_SESSIONS))
         .filter(Days.within(col("session_start"), days));
   }
 
@@ -137,7 +140,7 @@ public final class GoldJob {
     SortedSet<LocalDate> days = new TreeSet<>();
     for (Row row :
         spark
-            .table(lake.table(Tables.SILVER_EVENTS))
+            .table(lake.table(PipelineNames.SILVER_EVENTS))
             .select(to_date(col("event_ts")))
             .distinct()
             .collectAsList()) {
@@ -184,6 +187,6 @@ public final class GoldJob {
           UPDATE SET t.completed_at = s.completed_at
         WHEN NOT MATCHED THEN INSERT *
         """
-            .formatted(lake.table(Tables.GOLD_COMPLETIONS)));
+            .formatted(lake.table(PipelineNames.GOLD_COMPLETIONS)));
   }
 }

@@ -1,6 +1,7 @@
 package org.keystonesandbox.batch.lake;
 
 import org.apache.spark.sql.SparkSession;
+import org.keystonesandbox.events.names.PipelineNames;
 
 /** Builds the Spark session every job runs in: the Iceberg catalog {@code lake}, UTC, loopback. */
 public final class Lake {
@@ -12,7 +13,7 @@ public final class Lake {
    */
   public static SparkSession session(
       LakeSettings lake, String appName, String master, int uiPort, int shufflePartitions) {
-    String catalog = "spark.sql.catalog." + LakeSettings.CATALOG;
+    String catalog = "spark.sql.catalog." + PipelineNames.LAKE_CATALOG;
     SparkSession.Builder builder =
         SparkSession.builder()
             .appName(appName)

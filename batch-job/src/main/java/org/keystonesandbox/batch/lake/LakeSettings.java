@@ -2,6 +2,7 @@ package org.keystonesandbox.batch.lake;
 
 import java.nio.file.Path;
 import java.util.Objects;
+import org.keystonesandbox.events.names.PipelineNames;
 
 /**
  * Where the tables live and how they are written.
@@ -16,9 +17,6 @@ public record LakeSettings(
     String catalogUri,
     String namespace,
     WriteMode writeMode) {
-
-  /** The Spark catalog name every job uses: {@code lake.<namespace>.<table>}. */
-  public static final String CATALOG = "lake";
 
   public enum CatalogType {
     HADOOP,
@@ -53,10 +51,10 @@ public record LakeSettings(
   /** A file-based catalog in {@code warehouse}, namespace {@code keystone}, merge-on-read. */
   public static LakeSettings local(Path warehouse) {
     return new LakeSettings(
-        CatalogType.HADOOP, warehouse, null, "keystone", WriteMode.MERGE_ON_READ);
+        CatalogType.HADOOP, warehouse, null, PipelineNames.LAKE_NAMESPACE, WriteMode.MERGE_ON_READ);
   }
 
   public String table(String name) {
-    return CATALOG + "." + namespace + "." + name;
+    return PipelineNames.LAKE_CATALOG + "." + namespace + "." + name;
   }
 }

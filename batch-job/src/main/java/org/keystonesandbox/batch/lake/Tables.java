@@ -1,40 +1,33 @@
 package org.keystonesandbox.batch.lake;
 
+import static org.keystonesandbox.events.names.PipelineNames.BRONZE_EVENTS;
+import static org.keystonesandbox.events.names.PipelineNames.BRONZE_QUARANTINE;
+import static org.keystonesandbox.events.names.PipelineNames.GOLD_COMPLETIONS;
+import static org.keystonesandbox.events.names.PipelineNames.GOLD_TITLE_COUNTRY_DAILY;
+import static org.keystonesandbox.events.names.PipelineNames.GOLD_USER_DAILY;
+import static org.keystonesandbox.events.names.PipelineNames.SILVER_EVENTS;
+import static org.keystonesandbox.events.names.PipelineNames.SILVER_SESSIONS;
+
 import java.util.Collections;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.spark.sql.SparkSession;
+import org.keystonesandbox.events.names.PipelineNames;
 
-/** The tables' names and definitions; {@link #createAll} makes any that are missing. */
+/**
+ * The tables' definitions (their names are {@link
+ * org.keystonesandbox.events.names.PipelineNames}'s); {@link #createAll} makes any that are
+ * missing.
+ */
 public final class Tables {
-  public static final String BRONZE_EVENTS = "bronze_events";
-  public static final String BRONZE_QUARANTINE = "bronze_quarantine";
-  public static final String SILVER_EVENTS = "silver_events";
-  public static final String SILVER_SESSIONS = "silver_sessions";
-  public static final String GOLD_TITLE_COUNTRY_DAILY = "gold_title_country_daily";
-  public static final String GOLD_USER_DAILY = "gold_user_daily";
-  public static final String GOLD_COMPLETIONS = "gold_playback_completions";
-
   private static final String EVENT_COLUMNS =
       "event_id STRING NOT NULL, user_id STRING NOT NULL, playback_id STRING NOT NULL,"
           + " title_id STRING NOT NULL, device STRING NOT NULL, country STRING NOT NULL,"
           + " event_type STRING NOT NULL, position_ms BIGINT NOT NULL, play_ms BIGINT NOT NULL,"
           + " event_ts TIMESTAMP NOT NULL, sent_ts TIMESTAMP NOT NULL,"
           + " kafka_partition INT NOT NULL, kafka_offset BIGINT NOT NULL";
-
-  /** Every table, upstream first. */
-  public static final List<String> ALL =
-      List.of(
-          BRONZE_EVENTS,
-          BRONZE_QUARANTINE,
-          SILVER_EVENTS,
-          SILVER_SESSIONS,
-          GOLD_TITLE_COUNTRY_DAILY,
-          GOLD_USER_DAILY,
-          GOLD_COMPLETIONS);
 
   /** Lets a writer stage a snapshot and publish it later (write-audit-publish). */
   private static final String STAGED_WRITES = ", 'write.wap.enabled'='true'";
@@ -51,7 +44,8 @@ public final class Tables {
     if (ensured.contains(lake)) {
       return;
     }
-    spark.sql("CREATE NAMESPACE IF NOT EXISTS " + LakeSettings.CATALOG + "." + lake.namespace());
+    spark.sql(
+        "CREATE NAMESPACE IF NOT EXISTS " + PipelineNames.LAKE_CATALOG + "." + lake.namespace());
     create(
         spark,
         lake.table(BRONZE_EVENTS),

@@ -15,6 +15,7 @@ import org.apache.spark.sql.SparkSession;
 import org.keystonesandbox.batch.lake.LakeSettings;
 import org.keystonesandbox.batch.lake.SnapshotMarks;
 import org.keystonesandbox.batch.lake.Tables;
+import org.keystonesandbox.events.names.PipelineNames;
 
 /**
  * Table maintenance with Iceberg's own procedures: compaction ({@code rewrite_data_files}),
@@ -45,12 +46,12 @@ public final class MaintenanceJob {
     Tables.createAll(spark, lake);
     Map<String, String> ownMark =
         Map.of(
-            Tables.BRONZE_EVENTS, SnapshotMarks.KAFKA_OFFSETS,
-            Tables.BRONZE_QUARANTINE, SnapshotMarks.KAFKA_OFFSETS,
-            Tables.SILVER_SESSIONS, SnapshotMarks.BRONZE_SNAPSHOT,
-            Tables.GOLD_USER_DAILY, SnapshotMarks.SILVER_SNAPSHOT);
+            PipelineNames.BRONZE_EVENTS, SnapshotMarks.KAFKA_OFFSETS,
+            PipelineNames.BRONZE_QUARANTINE, SnapshotMarks.KAFKA_OFFSETS,
+            PipelineNames.SILVER_SESSIONS, SnapshotMarks.BRONZE_SNAPSHOT,
+            PipelineNames.GOLD_USER_DAILY, SnapshotMarks.SILVER_SNAPSHOT);
     List<TableResult> results = new ArrayList<>();
-    for (String name : Tables.ALL) {
+    for (String name : PipelineNames.TABLES) {
       String table = lake.table(name);
       // Iceberg's default skips groups of fewer than five files; every batch run adds one per
       // day it touches, so two are worth merging here.
@@ -58,7 +59,7 @@ public final class MaintenanceJob {
           spark
               .sql(
                   "CALL %s.system.rewrite_data_files(table => '%s', options => map('min-input-files', '2'))"
-                      .formatted(LakeSettings.CATALOG, table))
+                      .formatted(PipelineNames.LAKE_CATALOG, table))
               .first();
       Instant now = Instant.now();
       long keepFrom = now.minus(settings.snapshotRetention()).toEpochMilli();
@@ -67,13 +68,13 @@ public final class MaintenanceJob {
       keepFrom = Math.min(keepFrom, downstreamReadPoint(name, iceberg));
       spark.sql(
           "CALL %s.system.expire_snapshots(table => '%s', older_than => TIMESTAMP '%s', retain_last => 1)"
-              .formatted(LakeSettings.CATALOG, table, new Timestamp(keepFrom)));
+              .formatted(PipelineNames.LAKE_CATALOG, table, new Timestamp(keepFrom)));
       long orphans =
           spark
               .sql(
                   "CALL %s.system.remove_orphan_files(table => '%s', older_than => TIMESTAMP '%s')"
                       .formatted(
-                          LakeSettings.CATALOG,
+                          PipelineNames.LAKE_CATALOG,
                           table,
                           new Timestamp(now.minus(settings.orphanAge()).toEpochMilli())))
               .count();
@@ -99,13 +100,13 @@ public final class MaintenanceJob {
   private long downstreamReadPoint(String name, Table table) {
     Long readUpTo =
         switch (name) {
-          case Tables.BRONZE_EVENTS ->
+          case PipelineNames.BRONZE_EVENTS ->
               SnapshotMarks.snapshotIdMark(
-                  SnapshotMarks.load(spark, lake.table(Tables.SILVER_SESSIONS)),
+                  SnapshotMarks.load(spark, lake.table(PipelineNames.SILVER_SESSIONS)),
                   SnapshotMarks.BRONZE_SNAPSHOT);
-          case Tables.SILVER_SESSIONS ->
+          case PipelineNames.SILVER_SESSIONS ->
               SnapshotMarks.snapshotIdMark(
-                  SnapshotMarks.load(spark, lake.table(Tables.GOLD_USER_DAILY)),
+                  SnapshotMarks.load(spark, lake.table(PipelineNames.GOLD_USER_DAILY)),
                   SnapshotMarks.SILVER_SNAPSHOT);
           default -> null;
         };

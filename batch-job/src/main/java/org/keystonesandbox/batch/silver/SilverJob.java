@@ -28,6 +28,7 @@ import org.keystonesandbox.batch.lake.LakeSettings;
 import org.keystonesandbox.batch.lake.Phase;
 import org.keystonesandbox.batch.lake.SnapshotMarks;
 import org.keystonesandbox.batch.lake.Tables;
+import org.keystonesandbox.events.names.PipelineNames;
 
 /**
  * Silver: deduplicated events and sessions, recomputed for the days that new bronze data touches.
@@ -74,8 +75,8 @@ public final class SilverJob {
 
   public Result run(Settings settings) {
     Tables.createAll(spark, lake);
-    Table bronze = SnapshotMarks.load(spark, lake.table(Tables.BRONZE_EVENTS));
-    Table sessionsTable = SnapshotMarks.load(spark, lake.table(Tables.SILVER_SESSIONS));
+    Table bronze = SnapshotMarks.load(spark, lake.table(PipelineNames.BRONZE_EVENTS));
+    Table sessionsTable = SnapshotMarks.load(spark, lake.table(PipelineNames.SILVER_SESSIONS));
     Long bronzeNow = SnapshotMarks.currentSnapshotId(bronze);
     Long readUpTo = SnapshotMarks.snapshotIdMark(sessionsTable, SnapshotMarks.BRONZE_SNAPSHOT);
     if (bronzeNow == null || (!settings.fullRebuild() && bronzeNow.equals(readUpTo))) {
@@ -115,7 +116,7 @@ public final class SilverJob {
       reader =
           reader.option("start-snapshot-id", afterSnapshot).option("end-snapshot-id", upToSnapshot);
     }
-    return reader.load(lake.table(Tables.BRONZE_EVENTS)).drop("payload", "kafka_timestamp");
+    return reader.load(lake.table(PipelineNames.BRONZE_EVENTS)).drop("payload", "kafka_timestamp");
   }
 
   /** One row per event_id: the copy Kafka received first. */
@@ -134,7 +135,7 @@ public final class SilverJob {
   /** Full rebuild: the days' events, deduplicated, replace the days. */
   private void rebuildEvents(Dataset<Row> bronzeRows, SortedSet<LocalDate> days)
       throws NoSuchTableException {
-    String table = lake.table(Tables.SILVER_EVENTS);
+    String table = lake.table(PipelineNames.SILVER_EVENTS);
     Dataset<Row> current = spark.table(table).filter(Days.within(col("event_ts"), days));
     firstCopies(current.unionByName(bronzeRows))
         .writeTo(table)
@@ -148,7 +149,7 @@ public final class SilverJob {
    */
   private void addNewEvents(Dataset<Row> bronzeRows, SortedSet<LocalDate> days)
       throws NoSuchTableException {
-    String table = lake.table(Tables.SILVER_EVENTS);
+    String table = lake.table(PipelineNames.SILVER_EVENTS);
     Dataset<Row> held =
         spark.table(table).filter(Days.within(col("event_ts"), days)).select(col("event_id"));
     firstCopies(bronzeRows)
@@ -207,14 +208,15 @@ public final class SilverJob {
           "silver: sessions of " + sessionDays.size() + " days replaced",
           () ->
               replacement
-                  .writeTo(lake.table(Tables.SILVER_SESSIONS))
+                  .writeTo(lake.table(PipelineNames.SILVER_SESSIONS))
                   .option("snapshot-property." + SnapshotMarks.BRONZE_SNAPSHOT, bronzeSnapshot)
                   .option("snapshot-property." + SnapshotMarks.EVENT_DAYS, Days.format(eventDays))
                   .option(
                       "snapshot-property." + SnapshotMarks.SESSION_DAYS, Days.format(sessionDays))
                   .overwrite(Days.within(col("session_start"), sessionDays)));
       long written =
-          SnapshotMarks.addedRecords(SnapshotMarks.load(spark, lake.table(Tables.SILVER_SESSIONS)));
+          SnapshotMarks.addedRecords(
+              SnapshotMarks.load(spark, lake.table(PipelineNames.SILVER_SESSIONS)));
       return new Result(read, eventDays, sessionDays, written);
     } finally {
       sessions.unpersist();
@@ -239,7 +241,7 @@ public final class SilverJob {
       SortedSet<LocalDate> loaded, Duration ring, Column isNew, Duration gap) {
     Dataset<Row> events =
         spark
-            .table(lake.table(Tables.SILVER_EVENTS))
+            .table(lake.table(PipelineNames.SILVER_EVENTS))
             .filter(Days.withinRing(col("event_ts"), loaded, ring))
             .withColumn("new", when(isNew, lit(1)).otherwise(lit(0)));
     return Sessionizer.sessions(events, gap, max(col("new")).as("touched"))

@@ -23,12 +23,12 @@ import org.keystonesandbox.batch.gold.GoldJob;
 import org.keystonesandbox.batch.gold.JoinStrategy;
 import org.keystonesandbox.batch.lake.Lake;
 import org.keystonesandbox.batch.lake.LakeSettings;
-import org.keystonesandbox.batch.lake.Tables;
 import org.keystonesandbox.batch.silver.SilverJob;
 import org.keystonesandbox.events.EventType;
 import org.keystonesandbox.events.ViewingEvent;
 import org.keystonesandbox.events.ViewingEventJson;
 import org.keystonesandbox.events.catalog.CatalogFiles;
+import org.keystonesandbox.events.names.PipelineNames;
 import org.keystonesandbox.ingest.GeneratorCommand;
 import org.keystonesandbox.ingest.GeneratorRun;
 import org.keystonesandbox.ingest.RunSummary;
@@ -92,13 +92,13 @@ public final class BatchBenchmark {
           time(
               () ->
                   new BronzeJob(spark, lake)
-                      .run(new BronzeJob.Settings(bootstrap, "viewing-events")));
+                      .run(new BronzeJob.Settings(bootstrap, PipelineNames.EVENTS_TOPIC)));
       System.out.printf("bronze: %.1f s%n", bronze);
       double scan =
           time(
               () -> {
                 spark
-                    .table(lake.table(Tables.BRONZE_EVENTS))
+                    .table(lake.table(PipelineNames.BRONZE_EVENTS))
                     .drop("payload", "kafka_timestamp")
                     .write()
                     .format("noop")
@@ -124,11 +124,13 @@ public final class BatchBenchmark {
           time(
               () ->
                   new BronzeJob(spark, lake)
-                      .run(new BronzeJob.Settings(bootstrap, "viewing-events")));
+                      .run(new BronzeJob.Settings(bootstrap, PipelineNames.EVENTS_TOPIC)));
       double repairSilver = time(() -> silver.run(SilverJob.Settings.DEFAULTS));
       double repairGold = time(() -> new GoldJob(spark, lake).run(gold));
-      Dataset<Row> repaired = spark.table(lake.table(Tables.GOLD_TITLE_COUNTRY_DAILY)).cache();
-      Dataset<Row> repairedSessions = spark.table(lake.table(Tables.SILVER_SESSIONS)).cache();
+      Dataset<Row> repaired =
+          spark.table(lake.table(PipelineNames.GOLD_TITLE_COUNTRY_DAILY)).cache();
+      Dataset<Row> repairedSessions =
+          spark.table(lake.table(PipelineNames.SILVER_SESSIONS)).cache();
       repaired.count();
       repairedSessions.count();
       double rebuildSilver =
@@ -139,8 +141,8 @@ public final class BatchBenchmark {
                   new GoldJob(spark, lake)
                       .run(
                           new GoldJob.Settings(titles, JoinStrategy.BROADCAST, 8, 4L << 20, true)));
-      Dataset<Row> rebuilt = spark.table(lake.table(Tables.GOLD_TITLE_COUNTRY_DAILY));
-      Dataset<Row> rebuiltSessions = spark.table(lake.table(Tables.SILVER_SESSIONS));
+      Dataset<Row> rebuilt = spark.table(lake.table(PipelineNames.GOLD_TITLE_COUNTRY_DAILY));
+      Dataset<Row> rebuiltSessions = spark.table(lake.table(PipelineNames.SILVER_SESSIONS));
       boolean same =
           repaired.exceptAll(rebuilt).isEmpty()
               && rebuilt.exceptAll(repaired).isEmpty()
@@ -189,7 +191,7 @@ public final class BatchBenchmark {
       SparkSession spark, LakeSettings lake, String bootstrap, List<LocalDate> days, long count) {
     List<Row> rows =
         spark
-            .table(lake.table(Tables.SILVER_EVENTS))
+            .table(lake.table(PipelineNames.SILVER_EVENTS))
             .filter(to_date(col("event_ts")).isin(days.stream().map(Date::valueOf).toArray()))
             .orderBy(col("event_id"))
             .limit((int) count)
@@ -216,7 +218,7 @@ public final class BatchBenchmark {
                 r.<java.sql.Timestamp>getAs("sent_ts").getTime());
         producer.send(
             new ProducerRecord<>(
-                "viewing-events",
+                PipelineNames.EVENTS_TOPIC,
                 late.userId().getBytes(StandardCharsets.UTF_8),
                 encoder.encode(late)));
       }
@@ -225,7 +227,7 @@ public final class BatchBenchmark {
 
   private static List<LocalDate> days(SparkSession spark, LakeSettings lake) {
     return spark
-        .table(lake.table(Tables.SILVER_EVENTS))
+        .table(lake.table(PipelineNames.SILVER_EVENTS))
         .select(to_date(col("event_ts")).as("day"))
         .distinct()
         .orderBy("day")

@@ -19,10 +19,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.keystonesandbox.batch.SparkLakeTest;
 import org.keystonesandbox.batch.lake.LakeSettings;
-import org.keystonesandbox.batch.lake.Tables;
 import org.keystonesandbox.events.EventType;
 import org.keystonesandbox.events.ViewingEvent;
 import org.keystonesandbox.events.ViewingEventJson;
+import org.keystonesandbox.events.names.PipelineNames;
 import org.keystonesandbox.events.topics.TopicProvisioner;
 import org.keystonesandbox.kafka.embedded.EmbeddedKafkaExtension;
 
@@ -102,15 +102,18 @@ class BronzeJobTest extends SparkLakeTest {
     assertThat(result.recordsRead()).isEqualTo(53);
     assertThat(result.eventsAppended()).isEqualTo(50);
     assertThat(result.rejectedAppended()).isEqualTo(3);
-    assertThat(count(lake, Tables.BRONZE_EVENTS)).isEqualTo(50);
+    assertThat(count(lake, PipelineNames.BRONZE_EVENTS)).isEqualTo(50);
     List<Row> rejects =
-        spark.table(lake.table(Tables.BRONZE_QUARANTINE)).select("reject_reason").collectAsList();
+        spark
+            .table(lake.table(PipelineNames.BRONZE_QUARANTINE))
+            .select("reject_reason")
+            .collectAsList();
     assertThat(rejects).extracting(r -> r.getString(0)).containsOnly("BAD_JSON").hasSize(3);
     Row first =
         spark
             .sql(
                 "SELECT event_id, event_ts, payload FROM "
-                    + lake.table(Tables.BRONZE_EVENTS)
+                    + lake.table(PipelineNames.BRONZE_EVENTS)
                     + " WHERE event_id = 'e0'")
             .first();
     assertThat(first.getTimestamp(1).getTime()).isEqualTo(T0);
@@ -137,18 +140,20 @@ class BronzeJobTest extends SparkLakeTest {
 
     assertThatThrownBy(() -> bronze(lake, topic, BronzeJob.Crash.BEFORE_PUBLISHING_EVENTS))
         .hasMessageContaining("injected crash");
-    assertThat(count(lake, Tables.BRONZE_EVENTS)).isZero();
+    assertThat(count(lake, PipelineNames.BRONZE_EVENTS)).isZero();
     assertThat(
-            spark.sql("SELECT * FROM " + lake.table(Tables.BRONZE_EVENTS) + ".snapshots").count())
+            spark
+                .sql("SELECT * FROM " + lake.table(PipelineNames.BRONZE_EVENTS) + ".snapshots")
+                .count())
         .as("the staged snapshot exists, unpublished")
         .isEqualTo(1);
 
     produce(topic, 40, 10, 1);
     bronze(lake, topic, BronzeJob.Crash.NONE);
 
-    assertThat(count(lake, Tables.BRONZE_EVENTS)).isEqualTo(50);
-    assertThat(distinctOffsets(lake, Tables.BRONZE_EVENTS)).isEqualTo(50);
-    assertThat(count(lake, Tables.BRONZE_QUARANTINE)).isEqualTo(3);
+    assertThat(count(lake, PipelineNames.BRONZE_EVENTS)).isEqualTo(50);
+    assertThat(distinctOffsets(lake, PipelineNames.BRONZE_EVENTS)).isEqualTo(50);
+    assertThat(count(lake, PipelineNames.BRONZE_QUARANTINE)).isEqualTo(3);
   }
 
   @Test
@@ -160,17 +165,17 @@ class BronzeJobTest extends SparkLakeTest {
 
     assertThatThrownBy(() -> bronze(lake, topic, BronzeJob.Crash.BETWEEN_TABLES))
         .hasMessageContaining("injected crash");
-    assertThat(count(lake, Tables.BRONZE_EVENTS)).isEqualTo(60);
-    assertThat(count(lake, Tables.BRONZE_QUARANTINE)).isEqualTo(2);
+    assertThat(count(lake, PipelineNames.BRONZE_EVENTS)).isEqualTo(60);
+    assertThat(count(lake, PipelineNames.BRONZE_QUARANTINE)).isEqualTo(2);
 
     BronzeJob.Result recovery = bronze(lake, topic, BronzeJob.Crash.NONE);
 
     assertThat(recovery.eventsAppended()).isZero();
     assertThat(recovery.rejectedAppended()).isEqualTo(2);
-    assertThat(count(lake, Tables.BRONZE_EVENTS)).isEqualTo(60);
-    assertThat(distinctOffsets(lake, Tables.BRONZE_EVENTS)).isEqualTo(60);
-    assertThat(count(lake, Tables.BRONZE_QUARANTINE)).isEqualTo(4);
-    assertThat(distinctOffsets(lake, Tables.BRONZE_QUARANTINE)).isEqualTo(4);
+    assertThat(count(lake, PipelineNames.BRONZE_EVENTS)).isEqualTo(60);
+    assertThat(distinctOffsets(lake, PipelineNames.BRONZE_EVENTS)).isEqualTo(60);
+    assertThat(count(lake, PipelineNames.BRONZE_QUARANTINE)).isEqualTo(4);
+    assertThat(distinctOffsets(lake, PipelineNames.BRONZE_QUARANTINE)).isEqualTo(4);
   }
 
   @Test
@@ -192,7 +197,7 @@ class BronzeJobTest extends SparkLakeTest {
 
     assertThatThrownBy(() -> bronze(lake, topic, BronzeJob.Crash.NONE))
         .hasMessageContaining("was the topic deleted and recreated?");
-    assertThat(count(lake, Tables.BRONZE_EVENTS)).isEqualTo(30);
+    assertThat(count(lake, PipelineNames.BRONZE_EVENTS)).isEqualTo(30);
   }
 
   @Test
@@ -207,7 +212,7 @@ class BronzeJobTest extends SparkLakeTest {
 
   private Map<String, Long> currentSnapshots(LakeSettings lake) {
     Map<String, Long> ids = new java.util.TreeMap<>();
-    for (String table : List.of(Tables.BRONZE_EVENTS, Tables.BRONZE_QUARANTINE)) {
+    for (String table : List.of(PipelineNames.BRONZE_EVENTS, PipelineNames.BRONZE_QUARANTINE)) {
       ids.put(
           table,
           spark

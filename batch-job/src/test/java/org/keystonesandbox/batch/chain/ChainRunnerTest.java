@@ -22,6 +22,7 @@ import org.keystonesandbox.batch.maintenance.MaintenanceJob;
 import org.keystonesandbox.batch.silver.SilverJob;
 import org.keystonesandbox.events.catalog.CatalogFiles;
 import org.keystonesandbox.events.catalog.Title;
+import org.keystonesandbox.events.names.PipelineNames;
 
 class ChainRunnerTest extends SparkLakeTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -34,7 +35,7 @@ class ChainRunnerTest extends SparkLakeTest {
             spark,
             lake,
             new BronzeJob.Settings(
-                bootstrap, "viewing-events", Duration.ofSeconds(2), BronzeJob.Crash.NONE),
+                bootstrap, PipelineNames.EVENTS_TOPIC, Duration.ofSeconds(2), BronzeJob.Crash.NONE),
             SilverJob.Settings.DEFAULTS,
             new GoldJob.Settings(titles),
             MaintenanceJob.Settings.DEFAULTS,

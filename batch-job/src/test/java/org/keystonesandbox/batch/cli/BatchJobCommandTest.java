@@ -6,6 +6,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
+import org.keystonesandbox.cli.ExitCodes;
 
 class BatchJobCommandTest {
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -24,32 +25,32 @@ class BatchJobCommandTest {
 
   @Test
   void anUnknownFlagIsAUsageErrorWithOneClearLine() {
-    assertThat(run("silver", "--no-such-flag")).isEqualTo(BatchJobCommand.EXIT_USAGE);
+    assertThat(run("silver", "--no-such-flag")).isEqualTo(ExitCodes.USAGE);
     assertThat(errors()).startsWith("keystone-batch-job: Unknown option: '--no-such-flag'");
   }
 
   @Test
   void anUnknownJoinStrategyIsRejectedBeforeSparkStarts() {
     assertThat(run("gold", "--titles", "pom.xml", "--join-strategy", "magic"))
-        .isEqualTo(BatchJobCommand.EXIT_USAGE);
+        .isEqualTo(ExitCodes.USAGE);
     assertThat(errors()).contains("--join-strategy must be plain, broadcast, aqe-skew or salted");
   }
 
   @Test
   void aMissingTitleCatalogIsReportedByName() {
-    assertThat(run("gold", "--titles", "no/such/titles.csv")).isEqualTo(BatchJobCommand.EXIT_USAGE);
+    assertThat(run("gold", "--titles", "no/such/titles.csv")).isEqualTo(ExitCodes.USAGE);
     assertThat(errors()).contains("no title catalog at no/such/titles.csv");
   }
 
   @Test
   void aRestCatalogWithoutItsUriIsAUsageError() {
-    assertThat(run("silver", "--catalog", "rest")).isEqualTo(BatchJobCommand.EXIT_USAGE);
+    assertThat(run("silver", "--catalog", "rest")).isEqualTo(ExitCodes.USAGE);
     assertThat(errors()).contains("--catalog-uri");
   }
 
   @Test
   void aBadDurationIsAUsageError() {
-    assertThat(run("chain", "--interval", "soon")).isEqualTo(BatchJobCommand.EXIT_USAGE);
+    assertThat(run("chain", "--interval", "soon")).isEqualTo(ExitCodes.USAGE);
     assertThat(errors()).contains("--interval");
   }
 }

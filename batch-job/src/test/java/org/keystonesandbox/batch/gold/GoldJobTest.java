@@ -14,10 +14,10 @@ import org.junit.jupiter.api.Test;
 import org.keystonesandbox.batch.BronzeFixture;
 import org.keystonesandbox.batch.SparkLakeTest;
 import org.keystonesandbox.batch.lake.LakeSettings;
-import org.keystonesandbox.batch.lake.Tables;
 import org.keystonesandbox.batch.silver.SilverJob;
 import org.keystonesandbox.events.catalog.CatalogFiles;
 import org.keystonesandbox.events.catalog.Title;
+import org.keystonesandbox.events.names.PipelineNames;
 
 class GoldJobTest extends SparkLakeTest {
   private Path titles;
@@ -45,7 +45,7 @@ class GoldJobTest extends SparkLakeTest {
     return spark
         .sql(
             "SELECT * FROM "
-                + lake.table(Tables.GOLD_TITLE_COUNTRY_DAILY)
+                + lake.table(PipelineNames.GOLD_TITLE_COUNTRY_DAILY)
                 + " ORDER BY day, title_id, country")
         .collectAsList()
         .stream()
@@ -110,7 +110,7 @@ class GoldJobTest extends SparkLakeTest {
         spark
             .sql(
                 "SELECT day, user_id, country, sessions, events, watch_ms, titles FROM "
-                    + lake.table(Tables.GOLD_USER_DAILY)
+                    + lake.table(PipelineNames.GOLD_USER_DAILY)
                     + " ORDER BY day, user_id")
             .collectAsList()
             .stream()
@@ -152,7 +152,7 @@ class GoldJobTest extends SparkLakeTest {
             spark
                 .sql(
                     "SELECT count(*) FROM "
-                        + lake.table(Tables.SILVER_EVENTS)
+                        + lake.table(PipelineNames.SILVER_EVENTS)
                         + " WHERE to_date(event_ts) = DATE'2026-01-02'")
                 .first()
                 .getLong(0))
@@ -163,7 +163,7 @@ class GoldJobTest extends SparkLakeTest {
     return spark
         .sql(
             "SELECT * FROM "
-                + lake.table(Tables.SILVER_EVENTS)
+                + lake.table(PipelineNames.SILVER_EVENTS)
                 + " WHERE to_date(event_ts) <> DATE'"
                 + day
                 + "' ORDER BY event_id")
@@ -210,11 +210,11 @@ class GoldJobTest extends SparkLakeTest {
     Map<String, Long> ids = new java.util.TreeMap<>();
     for (String table :
         List.of(
-            Tables.SILVER_EVENTS,
-            Tables.SILVER_SESSIONS,
-            Tables.GOLD_TITLE_COUNTRY_DAILY,
-            Tables.GOLD_USER_DAILY,
-            Tables.GOLD_COMPLETIONS)) {
+            PipelineNames.SILVER_EVENTS,
+            PipelineNames.SILVER_SESSIONS,
+            PipelineNames.GOLD_TITLE_COUNTRY_DAILY,
+            PipelineNames.GOLD_USER_DAILY,
+            PipelineNames.GOLD_COMPLETIONS)) {
       ids.put(
           table,
           spark

@@ -21,13 +21,13 @@ import org.keystonesandbox.batch.bronze.BronzeJob;
 import org.keystonesandbox.batch.chain.ChainRunner;
 import org.keystonesandbox.batch.gold.GoldJob;
 import org.keystonesandbox.batch.lake.LakeSettings;
-import org.keystonesandbox.batch.lake.Tables;
 import org.keystonesandbox.batch.maintenance.MaintenanceJob;
 import org.keystonesandbox.batch.silver.SilverJob;
 import org.keystonesandbox.events.RejectReason;
 import org.keystonesandbox.events.ViewingEvent;
 import org.keystonesandbox.events.catalog.CatalogFiles;
 import org.keystonesandbox.events.catalog.Title;
+import org.keystonesandbox.events.names.PipelineNames;
 import org.keystonesandbox.events.truth.GroundTruthReader;
 import org.keystonesandbox.ingest.GeneratorCommand;
 import org.keystonesandbox.ingest.GeneratorRun;
@@ -102,9 +102,9 @@ abstract class BatchPipelineAgainstBrokerContract extends SparkLakeTest {
       reader.forEach(truth::add);
     }
     assertThat(truth).hasSize(EVENTS);
-    assertThat(count(lake, Tables.BRONZE_EVENTS))
+    assertThat(count(lake, PipelineNames.BRONZE_EVENTS))
         .isEqualTo(summary.uniqueEvents() + summary.duplicates());
-    assertThat(count(lake, Tables.SILVER_EVENTS)).isEqualTo(summary.uniqueEvents());
+    assertThat(count(lake, PipelineNames.SILVER_EVENTS)).isEqualTo(summary.uniqueEvents());
     assertThat(rejectReasons(lake)).isEqualTo(expectedReasons(summary));
     assertThat(silverSessions(lake)).containsExactlyElementsOf(ReferenceSessions.of(truth, GAP));
 
@@ -149,7 +149,7 @@ abstract class BatchPipelineAgainstBrokerContract extends SparkLakeTest {
         spark
             .sql(
                 "SELECT reject_reason, count(*) FROM "
-                    + lake.table(Tables.BRONZE_QUARANTINE)
+                    + lake.table(PipelineNames.BRONZE_QUARANTINE)
                     + " GROUP BY reject_reason")
             .collectAsList()) {
       reasons.put(RejectReason.valueOf(row.getString(0)), row.getLong(1));
@@ -169,7 +169,7 @@ abstract class BatchPipelineAgainstBrokerContract extends SparkLakeTest {
     return spark
         .sql(
             "SELECT user_id, session_start, session_end, events, watch_ms, titles FROM "
-                + lake.table(Tables.SILVER_SESSIONS)
+                + lake.table(PipelineNames.SILVER_SESSIONS)
                 + " ORDER BY user_id, session_start")
         .collectAsList()
         .stream()
@@ -190,7 +190,7 @@ abstract class BatchPipelineAgainstBrokerContract extends SparkLakeTest {
         .sql(
             "SELECT day, title_id, country, starts, unique_viewers, watch_ms, completions,"
                 + " completion_rate, sessions FROM "
-                + lake.table(Tables.GOLD_TITLE_COUNTRY_DAILY)
+                + lake.table(PipelineNames.GOLD_TITLE_COUNTRY_DAILY)
                 + " ORDER BY day, title_id, country")
         .collectAsList()
         .stream()
@@ -213,7 +213,7 @@ abstract class BatchPipelineAgainstBrokerContract extends SparkLakeTest {
     return spark
         .sql(
             "SELECT day, user_id, country, sessions, events, watch_ms, titles FROM "
-                + lake.table(Tables.GOLD_USER_DAILY)
+                + lake.table(PipelineNames.GOLD_USER_DAILY)
                 + " ORDER BY day, user_id, country")
         .collectAsList()
         .stream()

@@ -13,10 +13,10 @@ import org.keystonesandbox.batch.SparkLakeTest;
 import org.keystonesandbox.batch.gold.GoldJob;
 import org.keystonesandbox.batch.lake.LakeSettings;
 import org.keystonesandbox.batch.lake.SnapshotMarks;
-import org.keystonesandbox.batch.lake.Tables;
 import org.keystonesandbox.batch.silver.SilverJob;
 import org.keystonesandbox.events.catalog.CatalogFiles;
 import org.keystonesandbox.events.catalog.Title;
+import org.keystonesandbox.events.names.PipelineNames;
 
 class MaintenanceJobTest extends SparkLakeTest {
 
@@ -42,23 +42,23 @@ class MaintenanceJobTest extends SparkLakeTest {
       new SilverJob(spark, lake).run(SilverJob.Settings.DEFAULTS);
       new GoldJob(spark, lake).run(new GoldJob.Settings(titles));
     }
-    List<String> silverBefore = rows(lake, Tables.SILVER_SESSIONS);
-    List<String> goldBefore = rows(lake, Tables.GOLD_TITLE_COUNTRY_DAILY);
-    long bronzeFilesBefore = dataFiles(lake, Tables.BRONZE_EVENTS);
+    List<String> silverBefore = rows(lake, PipelineNames.SILVER_SESSIONS);
+    List<String> goldBefore = rows(lake, PipelineNames.GOLD_TITLE_COUNTRY_DAILY);
+    long bronzeFilesBefore = dataFiles(lake, PipelineNames.BRONZE_EVENTS);
 
     List<MaintenanceJob.TableResult> results =
         new MaintenanceJob(spark, lake)
             .run(new MaintenanceJob.Settings(Duration.ZERO, Duration.ofDays(3)));
 
     assertThat(bronzeFilesBefore).isEqualTo(4);
-    assertThat(dataFiles(lake, Tables.BRONZE_EVENTS)).isEqualTo(1);
+    assertThat(dataFiles(lake, PipelineNames.BRONZE_EVENTS)).isEqualTo(1);
     assertThat(results.get(0).filesRewritten()).isEqualTo(4);
-    assertThat(spark.table(lake.table(Tables.BRONZE_EVENTS)).count()).isEqualTo(4);
-    assertThat(rows(lake, Tables.SILVER_SESSIONS)).isEqualTo(silverBefore);
-    assertThat(rows(lake, Tables.GOLD_TITLE_COUNTRY_DAILY)).isEqualTo(goldBefore);
+    assertThat(spark.table(lake.table(PipelineNames.BRONZE_EVENTS)).count()).isEqualTo(4);
+    assertThat(rows(lake, PipelineNames.SILVER_SESSIONS)).isEqualTo(silverBefore);
+    assertThat(rows(lake, PipelineNames.GOLD_TITLE_COUNTRY_DAILY)).isEqualTo(goldBefore);
     assertThat(
             SnapshotMarks.latest(
-                SnapshotMarks.load(spark, lake.table(Tables.SILVER_SESSIONS)),
+                SnapshotMarks.load(spark, lake.table(PipelineNames.SILVER_SESSIONS)),
                 SnapshotMarks.BRONZE_SNAPSHOT))
         .isPresent();
 
@@ -67,7 +67,7 @@ class MaintenanceJobTest extends SparkLakeTest {
     new GoldJob(spark, lake).run(new GoldJob.Settings(titles));
 
     assertThat(silver.bronzeRowsRead()).as("only the new batch is read").isEqualTo(1);
-    assertThat(rows(lake, Tables.SILVER_SESSIONS))
+    assertThat(rows(lake, PipelineNames.SILVER_SESSIONS))
         .singleElement()
         .asString()
         .contains("2026-01-05 10:00:00.0,2026-01-05 10:09:00.0,5,50");
@@ -87,6 +87,6 @@ class MaintenanceJobTest extends SparkLakeTest {
     SilverJob.Result silver = new SilverJob(spark, lake).run(SilverJob.Settings.DEFAULTS);
 
     assertThat(silver.bronzeRowsRead()).isEqualTo(2);
-    assertThat(spark.table(lake.table(Tables.SILVER_EVENTS)).count()).isEqualTo(3);
+    assertThat(spark.table(lake.table(PipelineNames.SILVER_EVENTS)).count()).isEqualTo(3);
   }
 }

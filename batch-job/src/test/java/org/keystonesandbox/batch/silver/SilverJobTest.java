@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.keystonesandbox.batch.BronzeFixture;
 import org.keystonesandbox.batch.SparkLakeTest;
 import org.keystonesandbox.batch.lake.LakeSettings;
-import org.keystonesandbox.batch.lake.Tables;
+import org.keystonesandbox.events.names.PipelineNames;
 
 class SilverJobTest extends SparkLakeTest {
 
@@ -17,7 +17,7 @@ class SilverJobTest extends SparkLakeTest {
     return spark
         .sql(
             "SELECT user_id, session_start, session_end, events, watch_ms, titles FROM "
-                + lake.table(Tables.SILVER_SESSIONS)
+                + lake.table(PipelineNames.SILVER_SESSIONS)
                 + " ORDER BY user_id, session_start")
         .collectAsList()
         .stream()
@@ -57,7 +57,7 @@ class SilverJobTest extends SparkLakeTest {
         spark
             .sql(
                 "SELECT event_id, kafka_offset FROM "
-                    + lake.table(Tables.SILVER_EVENTS)
+                    + lake.table(PipelineNames.SILVER_EVENTS)
                     + " ORDER BY event_id")
             .collectAsList();
     assertThat(events)
@@ -150,14 +150,14 @@ class SilverJobTest extends SparkLakeTest {
     LakeSettings lake = freshLake();
     new BronzeFixture(spark, lake).beat("d1", "u1", "t1", 10, "2026-01-05T10:00:00Z").append();
     silver(lake);
-    long events = snapshot(lake, Tables.SILVER_EVENTS);
-    long sessions = snapshot(lake, Tables.SILVER_SESSIONS);
+    long events = snapshot(lake, PipelineNames.SILVER_EVENTS);
+    long sessions = snapshot(lake, PipelineNames.SILVER_SESSIONS);
 
     SilverJob.Result rerun = silver(lake);
 
     assertThat(rerun.bronzeRowsRead()).isZero();
-    assertThat(snapshot(lake, Tables.SILVER_EVENTS)).isEqualTo(events);
-    assertThat(snapshot(lake, Tables.SILVER_SESSIONS)).isEqualTo(sessions);
+    assertThat(snapshot(lake, PipelineNames.SILVER_EVENTS)).isEqualTo(events);
+    assertThat(snapshot(lake, PipelineNames.SILVER_SESSIONS)).isEqualTo(sessions);
   }
 
   private long snapshot(LakeSettings lake, String table) {

@@ -17,12 +17,13 @@ public final class ExitCodes {
   /** Not caught up yet: a stage has not reached what it is compared with (verify). */
   public static final int NOT_READY = 4;
 
-  /** The table above, as the footer of every {@code --help}. */
-  public static final String[] HELP_FOOTER = {
-    "",
-    "Exit codes: 0 done, 1 failed (job failed, mismatch), 2 bad flags, 3 Kafka or a file",
-    "unavailable, 4 not caught up yet."
-  };
+  /**
+   * The table above as one footer line of every {@code --help} ({@code %n} is picocli's line
+   * break): a constant, so that {@code @Command(footer = {..., ExitCodes.HELP_FOOTER})} takes it.
+   */
+  public static final String HELP_FOOTER =
+      "%nExit codes: 0 done, 1 failed (job failed, mismatch, run fell short), 2 bad flags,%n"
+          + "3 Kafka or a file unavailable, 4 not caught up yet.";
 
   private ExitCodes() {}
 }

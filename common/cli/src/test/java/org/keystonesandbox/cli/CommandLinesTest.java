@@ -17,7 +17,7 @@ class CommandLinesTest {
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
   private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
-  @Command(name = "probe")
+  @Command(name = "probe", mixinStandardHelpOptions = true, footer = ExitCodes.HELP_FOOTER)
   static final class Probe implements Callable<Integer> {
     @Option(names = "--wait", defaultValue = "30s")
     Duration wait;
@@ -100,5 +100,13 @@ class CommandLinesTest {
   void rootMessageOfAnExceptionWithoutMessageIsItsType() {
     assertThat(CommandLines.rootMessage(new RuntimeException(new InterruptedException())))
         .isEqualTo("InterruptedException");
+  }
+
+  @Test
+  void helpEndsWithTheExitCodes() {
+    assertThat(run("--help")).isEqualTo(ExitCodes.OK);
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .contains("Exit codes: 0 done, 1 failed")
+        .contains("4 not caught up yet.");
   }
 }

@@ -2,6 +2,8 @@ package org.keystonesandbox.kafka.embedded;
 
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
+import org.keystonesandbox.cli.CommandLines;
+import org.keystonesandbox.cli.ExitCodes;
 
 /**
  * Runs an embedded single-node KRaft broker until Ctrl-C: a Kafka for the sandbox without Docker or
@@ -19,12 +21,10 @@ public final class EmbeddedKafkaMain {
   private EmbeddedKafkaMain() {}
 
   public static void main(String[] args) throws InterruptedException {
-    if (System.getProperty("log4j2.configurationFile") == null) {
-      System.setProperty("log4j2.configurationFile", "classpath:embedded-kafka-log4j2.xml");
-    }
+    CommandLines.useLogConfiguration("embedded-kafka-log4j2.xml");
     if (args.length > 2 || (args.length > 0 && !args[0].matches("\\d{1,5}"))) {
       System.err.println("usage: java -jar embedded-kafka.jar [port] [data-dir]");
-      System.exit(2);
+      System.exit(ExitCodes.USAGE);
     }
     int port = args.length > 0 ? Integer.parseInt(args[0]) : 9092;
     Path dataDir = Path.of(args.length > 1 ? args[1] : "data/kafka");
@@ -38,8 +38,8 @@ public final class EmbeddedKafkaMain {
               + " with data in "
               + dataDir
               + ": "
-              + rootMessage(e));
-      System.exit(1);
+              + CommandLines.rootMessage(e));
+      System.exit(ExitCodes.FAILED);
       return;
     }
     CountDownLatch stopped = new CountDownLatch(1);
@@ -58,13 +58,5 @@ public final class EmbeddedKafkaMain {
             + dataDir.toAbsolutePath()
             + "); Ctrl-C stops it");
     stopped.await();
-  }
-
-  private static String rootMessage(Throwable e) {
-    Throwable root = e;
-    while (root.getCause() != null) {
-      root = root.getCause();
-    }
-    return root.getMessage() == null ? root.toString() : root.getMessage();
   }
 }
