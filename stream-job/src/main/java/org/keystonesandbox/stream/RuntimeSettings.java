@@ -1,5 +1,6 @@
 package org.keystonesandbox.stream;
 
+import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.Map;
 
@@ -46,5 +47,12 @@ public record RuntimeSettings(
               + " checkpoints");
     }
     flinkConfiguration = Map.copyOf(flinkConfiguration);
+  }
+
+  /** {@code folderOrUri} as a checkpoint location: a plain folder becomes an absolute file URI. */
+  public static String checkpointUri(String folderOrUri) {
+    return folderOrUri.contains("://")
+        ? folderOrUri
+        : Paths.get(folderOrUri).toAbsolutePath().toUri().toString();
   }
 }

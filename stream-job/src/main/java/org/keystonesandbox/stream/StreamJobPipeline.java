@@ -1,6 +1,7 @@
 package org.keystonesandbox.stream;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
@@ -10,6 +11,7 @@ import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.keystonesandbox.events.names.PipelineNames;
 import org.keystonesandbox.stream.kafka.DeadLetterSerializer;
 import org.keystonesandbox.stream.kafka.KafkaWiring;
 import org.keystonesandbox.stream.kafka.LateEventSerializer;
@@ -17,7 +19,10 @@ import org.keystonesandbox.stream.kafka.SessionUpdateSerializer;
 import org.keystonesandbox.stream.topology.IncomingRecord;
 import org.keystonesandbox.stream.topology.SessionTopology;
 
-/** Wires {@link SessionTopology} between the Kafka source and the three Kafka sinks. */
+/**
+ * Wires {@link SessionTopology} between the Kafka source and the three Kafka sinks, and configures
+ * Flink as the job needs it.
+ */
 public final class StreamJobPipeline {
   public static final String JOB_NAME = "keystone-stream-job";
 
@@ -53,8 +58,19 @@ public final class StreamJobPipeline {
 
   /** Adds the job to {@code env}: Kafka source, topology, Kafka sinks. */
   public static void wire(StreamExecutionEnvironment env, StreamJobSettings settings) {
-    DataStream<IncomingRecord> records = eventsSource(env, settings);
-    sinkToKafka(SessionTopology.sessionize(records, settings.sessions()), settings.kafka());
+    sinkToKafka(topology(env, KafkaWiring.source(settings.kafka()), settings), settings.kafka());
+  }
+
+  /**
+   * The job without its Kafka sinks: the records of {@code source}, with the job's event time and
+   * watermarks, through {@link SessionTopology}. The job passes its Kafka source; a test can pass
+   * an in-memory one and run exactly what the job runs.
+   */
+  public static SessionTopology.Outputs topology(
+      StreamExecutionEnvironment env,
+      Source<IncomingRecord, ?, ?> source,
+      StreamJobSettings settings) {
+    return SessionTopology.sessionize(read(env, source, settings), settings.sessions());
   }
 
   /** Writes the three outputs to their topics, exactly once. */
@@ -85,9 +101,15 @@ public final class StreamJobPipeline {
   /** The events topic, parsed and validated, with event-time timestamps and watermarks. */
   public static DataStream<IncomingRecord> eventsSource(
       StreamExecutionEnvironment env, StreamJobSettings settings) {
+    return read(env, KafkaWiring.source(settings.kafka()), settings);
+  }
+
+  private static DataStream<IncomingRecord> read(
+      StreamExecutionEnvironment env,
+      Source<IncomingRecord, ?, ?> source,
+      StreamJobSettings settings) {
     WatermarkStrategy<IncomingRecord> watermarks =
-        SessionTopology.watermarks(settings.outOfOrderness(), settings.idleness());
-    return env.fromSource(KafkaWiring.source(settings.kafka()), watermarks, "viewing-events")
-        .uid("events-source");
+        SessionTopology.watermarks(settings.watermarks());
+    return env.fromSource(source, watermarks, PipelineNames.EVENTS_TOPIC).uid("events-source");
   }
 }

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.keystonesandbox.cli.ExitCodes;
 
 class StreamJobCommandTest {
   private final ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -28,27 +29,27 @@ class StreamJobCommandTest {
 
   @Test
   void anUnknownFlagIsOneLineAndExitCodeTwo() {
-    assertThat(execute("--sesion-gap", "5m")).isEqualTo(StreamJobCommand.EXIT_USAGE);
+    assertThat(execute("--sesion-gap", "5m")).isEqualTo(ExitCodes.USAGE);
     assertThat(errors()).startsWith("keystone-stream-job: Unknown option").hasLineCount(1);
   }
 
   @Test
   void aBadDurationNamesTheValueAndTheSyntax() {
-    assertThat(execute("--session-gap", "half an hour")).isEqualTo(StreamJobCommand.EXIT_USAGE);
+    assertThat(execute("--session-gap", "half an hour")).isEqualTo(ExitCodes.USAGE);
     assertThat(errors()).contains("'half an hour' is not a duration").hasLineCount(1);
   }
 
   @Test
   void aDedupHorizonShorterThanTheAllowedLatenessIsRefused() {
     assertThat(execute("--allowed-lateness", "2h", "--dedup-horizon", "1h"))
-        .isEqualTo(StreamJobCommand.EXIT_USAGE);
+        .isEqualTo(ExitCodes.USAGE);
     assertThat(errors()).contains("dedup horizon").contains("allowed lateness");
   }
 
   @Test
   void anUnreachableBrokerIsExitCodeThreeAndSaysWhatToDo() {
     long started = System.nanoTime();
-    assertThat(execute("--bootstrap-server", "127.0.0.1:1")).isEqualTo(StreamJobCommand.EXIT_SETUP);
+    assertThat(execute("--bootstrap-server", "127.0.0.1:1")).isEqualTo(ExitCodes.UNAVAILABLE);
     assertThat(errors()).contains("cannot reach Kafka at 127.0.0.1:1").hasLineCount(1);
     assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(30));
   }

@@ -16,15 +16,17 @@ public class IncomingRecordDeserializer
     implements KafkaRecordDeserializationSchema<IncomingRecord> {
   @Override
   public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<IncomingRecord> out) {
-    byte[] value = record.value() == null ? new byte[0] : record.value();
     out.collect(
-        IncomingRecord.of(
-            ViewingEventJson.parse(value),
-            record.partition(),
-            record.offset(),
-            record.timestamp(),
-            record.key(),
-            value));
+        read(
+            record.partition(), record.offset(), record.timestamp(), record.key(), record.value()));
+  }
+
+  /** What the job makes of one record of the events topic; a missing value is rejected. */
+  public static IncomingRecord read(
+      int partition, long offset, long kafkaTimestamp, byte[] key, byte[] value) {
+    byte[] payload = value == null ? new byte[0] : value;
+    return IncomingRecord.of(
+        ViewingEventJson.parse(payload), partition, offset, kafkaTimestamp, key, payload);
   }
 
   @Override

@@ -36,4 +36,9 @@ public final class JobCounter {
     metric.inc();
     total.add(1L);
   }
+
+  public void add(long n) {
+    metric.inc(n);
+    total.add(n);
+  }
 }

@@ -43,15 +43,15 @@ public final class SessionTopology {
   }
 
   /**
-   * Event time from {@code event_ts}, watermarks trailing the largest time seen by {@code
-   * outOfOrderness}; a partition silent for {@code idleness} stops holding the watermark back.
+   * Event time from {@code event_ts}, watermarks trailing the largest time seen by the
+   * out-of-orderness; a partition silent for the idleness stops holding the watermark back.
    * Rejected records carry no event time and never move the watermark.
    */
-  public static WatermarkStrategy<IncomingRecord> watermarks(
-      Duration outOfOrderness, Duration idleness) {
+  public static WatermarkStrategy<IncomingRecord> watermarks(WatermarkSettings settings) {
     WatermarkStrategy<IncomingRecord> strategy =
-        WatermarkStrategy.<IncomingRecord>forBoundedOutOfOrderness(outOfOrderness)
+        WatermarkStrategy.<IncomingRecord>forBoundedOutOfOrderness(settings.outOfOrderness())
             .withTimestampAssigner(new EventTime());
+    Duration idleness = settings.idleness();
     return idleness.isZero() ? strategy : strategy.withIdleness(idleness);
   }
 

@@ -1,6 +1,5 @@
 package org.keystonesandbox.stream.topology;
 
-import java.util.Arrays;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -44,6 +43,7 @@ import org.apache.flink.util.OutputTag;
  */
 public class SessionizeFunction extends KeyedProcessFunction<String, SessionEvent, SessionUpdate>
     implements CheckpointedFunction {
+  // The side output's own name, not a topic's: --late-topic decides where it is written.
   public static final OutputTag<LateEvent> LATE_EVENTS =
       new OutputTag<>("late-events", TypeInformation.of(LateEvent.class));
 
@@ -125,7 +125,7 @@ public class SessionizeFunction extends KeyedProcessFunction<String, SessionEven
     if (!forgotten(event.eventTs, watermark)) {
       remember(event, user);
     }
-    if (watermark > event.eventTs + allowedLateness) {
+    if (isLate(event, watermark)) {
       late.inc();
       ctx.output(LATE_EVENTS, LateEvent.of(event, watermark));
     } else {
@@ -152,20 +152,13 @@ public class SessionizeFunction extends KeyedProcessFunction<String, SessionEven
     }
     long watermark = watermark(ctx.timerService());
     String userId = ctx.getCurrentKey();
-    int kept = 0;
     for (SessionState session : user.sessions) {
-      if (!session.closed && watermark > session.end + gap) {
+      if (!session.closed && isOver(session, watermark)) {
         session.closed = true;
         emit(session, userId, out);
       }
-      boolean unreachable = session.closed && watermark > session.end + gap + allowedLateness;
-      if (!unreachable) {
-        user.sessions[kept++] = session;
-      }
     }
-    if (kept < user.sessions.length) {
-      user.sessions = Arrays.copyOf(user.sessions, kept);
-    }
+    SortedSessions.purge(user, session -> unreachable(session, watermark));
     if (watermark >= user.nextSweep) {
       sweepForgottenIds(user, watermark);
     }
@@ -176,6 +169,20 @@ public class SessionizeFunction extends KeyedProcessFunction<String, SessionEven
     user.wakeAt = Long.MAX_VALUE;
     scheduleWake(user, ctx);
     userState.update(user);
+  }
+
+  /** A session is over once the watermark has passed its last event by more than the gap. */
+  private boolean isOver(SessionState session, long watermark) {
+    return watermark > session.end + gap;
+  }
+
+  /** A closed session is kept until no event in time can reach it, then purged. */
+  private boolean unreachable(SessionState session, long watermark) {
+    return session.closed && watermark > session.end + gap + allowedLateness;
+  }
+
+  private boolean isLate(SessionEvent event, long watermark) {
+    return watermark > event.eventTs + allowedLateness;
   }
 
   private boolean forgotten(long eventTs, long watermark) {
@@ -202,59 +209,17 @@ public class SessionizeFunction extends KeyedProcessFunction<String, SessionEven
       String userId,
       UserState user,
       Collector<SessionUpdate> out) {
-    SessionState[] sessions = user.sessions;
-    long t = event.eventTs;
-    int first = -1;
-    int last = -1;
-    int insertAt = sessions.length;
-    for (int i = 0; i < sessions.length; i++) {
-      SessionState s = sessions[i];
-      if (t >= s.start - gap && t <= s.end + gap) {
-        if (first < 0) {
-          first = i;
-        }
-        last = i;
-      } else if (first < 0 && t < s.start && insertAt == sessions.length) {
-        insertAt = i;
-      }
-    }
-    SessionState session;
-    if (first < 0) {
-      session = SessionState.startingWith(event);
-      SessionState[] grown = new SessionState[sessions.length + 1];
-      System.arraycopy(sessions, 0, grown, 0, insertAt);
-      grown[insertAt] = session;
-      System.arraycopy(sessions, insertAt, grown, insertAt + 1, sessions.length - insertAt);
-      user.sessions = grown;
-    } else {
-      session = sessions[first];
-      if (last > first) {
-        for (int i = first + 1; i <= last; i++) {
-          session.absorb(sessions[i]);
-        }
-        SessionState[] shrunk = new SessionState[sessions.length - (last - first)];
-        System.arraycopy(sessions, 0, shrunk, 0, first + 1);
-        System.arraycopy(sessions, last + 1, shrunk, first + 1, sessions.length - last - 1);
-        user.sessions = shrunk;
-      }
-    }
-    session.add(event, t < watermark);
-    session.closed = watermark > session.end + gap;
+    SessionState session = SortedSessions.sessionFor(user, event, gap);
+    session.add(event, event.eventTs < watermark);
+    // Assigned, not only set: an event that moves the end far enough reopens a closed session.
+    session.closed = isOver(session, watermark);
     if (session.closed) {
       emit(session, userId, out);
     }
   }
 
   private void emit(SessionState session, String userId, Collector<SessionUpdate> out) {
-    session.revision++;
-    for (long visibleStart : session.visibleStarts) {
-      if (visibleStart != session.start) {
-        out.collect(SessionUpdate.retraction(userId, visibleStart, session.revision));
-        sessionsRetracted.inc();
-      }
-    }
-    session.visibleStarts = new long[] {session.start};
-    out.collect(session.toUpdate(userId));
+    sessionsRetracted.add(SortedSessions.publish(session, userId, out));
     sessionsEmitted.inc();
   }
 

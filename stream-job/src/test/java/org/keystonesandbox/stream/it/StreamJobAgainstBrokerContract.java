@@ -13,13 +13,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.flink.api.common.JobExecutionResult;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.keystonesandbox.events.RejectReason;
 import org.keystonesandbox.events.ViewingEvent;
@@ -30,6 +27,7 @@ import org.keystonesandbox.ingest.RunSummary;
 import org.keystonesandbox.oracle.ReferenceSession;
 import org.keystonesandbox.oracle.ReferenceSessions;
 import org.keystonesandbox.stream.BoundedRunSettings;
+import org.keystonesandbox.stream.SharedMiniCluster;
 import org.keystonesandbox.stream.StreamJobPipeline;
 import org.keystonesandbox.stream.StreamJobSettings;
 import org.keystonesandbox.stream.kafka.DeadLetterSerializer;
@@ -43,18 +41,10 @@ import org.keystonesandbox.stream.topology.LateEvent;
  * committed is compared with the reference sessions derived from the generator's ground truth.
  * Subclasses say where the broker is.
  */
+@ExtendWith(SharedMiniCluster.class)
 abstract class StreamJobAgainstBrokerContract {
   static final int EVENTS = 40_000;
   static final Duration GAP = Duration.ofMinutes(30);
-
-  @RegisterExtension
-  static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(2)
-              .setConfiguration(new Configuration())
-              .build());
 
   abstract String bootstrapServers();
 
@@ -106,8 +96,7 @@ abstract class StreamJobAgainstBrokerContract {
   /** The output topics created and an environment on the MiniCluster configured as the job is. */
   static StreamExecutionEnvironment environmentFor(StreamJobSettings settings) {
     KafkaWiring.ensureOutputTopics(settings.kafka(), Duration.ofSeconds(10));
-    return StreamExecutionEnvironment.getExecutionEnvironment(
-        StreamJobPipeline.flinkConfiguration(settings.runtime()));
+    return SharedMiniCluster.environment(StreamJobPipeline.flinkConfiguration(settings.runtime()));
   }
 
   static JobExecutionResult run(StreamJobSettings settings) throws Exception {

@@ -95,7 +95,7 @@ class EventTimeWatermarksTest {
   @Test
   void watermarkTrailsTheLargestEventTimeAndIgnoresRejectedRecords() {
     WatermarkStrategy<IncomingRecord> strategy =
-        SessionTopology.watermarks(Duration.ofMinutes(1), Duration.ZERO);
+        SessionTopology.watermarks(new WatermarkSettings(Duration.ofMinutes(1), Duration.ZERO));
     WatermarkGenerator<IncomingRecord> generator = generator(strategy);
 
     feed(strategy, generator, valid(T0 + 600_000));
@@ -109,7 +109,8 @@ class EventTimeWatermarksTest {
   @Test
   void aSilentPartitionIsMarkedIdleAfterTheIdlenessTimeoutAndOnlyWithIdlenessOn() {
     WatermarkStrategy<IncomingRecord> withIdleness =
-        SessionTopology.watermarks(Duration.ofMinutes(1), Duration.ofSeconds(5));
+        SessionTopology.watermarks(
+            new WatermarkSettings(Duration.ofMinutes(1), Duration.ofSeconds(5)));
     WatermarkGenerator<IncomingRecord> generator = generator(withIdleness);
     feed(withIdleness, generator, valid(T0));
     generator.onPeriodicEmit(output);
@@ -127,7 +128,7 @@ class EventTimeWatermarksTest {
 
     RecordingOutput withoutIdleness = new RecordingOutput();
     WatermarkStrategy<IncomingRecord> noIdleness =
-        SessionTopology.watermarks(Duration.ofMinutes(1), Duration.ZERO);
+        SessionTopology.watermarks(new WatermarkSettings(Duration.ofMinutes(1), Duration.ZERO));
     WatermarkGenerator<IncomingRecord> plain = generator(noIdleness);
     plain.onEvent(valid(T0), T0, withoutIdleness);
     clock.advanceTime(Duration.ofHours(1));

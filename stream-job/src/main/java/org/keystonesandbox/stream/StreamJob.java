@@ -1,0 +1,158 @@
+package org.keystonesandbox.stream;
+
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.client.program.StreamContextEnvironment;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.RecoveryClaimMode;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.keystonesandbox.cli.CommandLines;
+import org.keystonesandbox.stream.kafka.KafkaWiring;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the stream job until its bounded input ends, it fails, or the process is stopped.
+ *
+ * <p>Started with {@code java -jar}, the job runs on a MiniCluster of its own, checkpoints into
+ * {@link #LOCAL_CHECKPOINT_DIR} unless told otherwise, keeps its checkpoints when it stops and
+ * resumes from the newest one; started by {@code flink run}, it is submitted to that cluster with
+ * the cluster's own checkpoint settings. Either way it prints the job's counters every progress
+ * interval to stderr, and the totals to stdout when the job ends.
+ */
+public final class StreamJob {
+  private static final Logger LOG = LoggerFactory.getLogger(StreamJob.class);
+
+  /** Where checkpoints go on the local MiniCluster without {@code --checkpoint-dir}. */
+  public static final String LOCAL_CHECKPOINT_DIR = "data/stream-job/checkpoints";
+
+  private static final String NAME = StreamJobPipeline.JOB_NAME;
+  private static final Duration TOPIC_CREATION_TIMEOUT = Duration.ofSeconds(15);
+  private static final Duration CANCEL_TIMEOUT = Duration.ofSeconds(10);
+  private static final Duration COUNTERS_TIMEOUT = Duration.ofSeconds(5);
+
+  private final PrintStream out;
+  private final PrintStream err;
+
+  public StreamJob(PrintStream out, PrintStream err) {
+    this.out = out;
+    this.err = err;
+  }
+
+  /**
+   * Creates the missing output topics, then runs the job and waits for it to end.
+   *
+   * @param fresh on the local MiniCluster: ignore the checkpoints found instead of resuming
+   * @param progressInterval how often to print the counters
+   * @return the result of the finished job, with its counters
+   */
+  public JobExecutionResult run(
+      StreamJobSettings settings, boolean fresh, Duration progressInterval) throws Exception {
+    KafkaWiring.ensureOutputTopics(settings.kafka(), TOPIC_CREATION_TIMEOUT);
+    StreamExecutionEnvironment env = environment(settings.runtime(), fresh);
+    StreamJobPipeline.wire(env, settings);
+    JobClient job = env.executeAsync(StreamJobPipeline.JOB_NAME);
+    // Ctrl-C ends the process; cancelling first aborts the job's open Kafka transactions now.
+    Thread canceller = new Thread(() -> cancelOnExit(job), NAME + "-stop");
+    Runtime.getRuntime().addShutdownHook(canceller);
+    JobExecutionResult result = awaitWithProgress(job, progressInterval);
+    Runtime.getRuntime().removeShutdownHook(canceller);
+    out.println(ProgressLine.totals(result.getAllAccumulatorResults()));
+    return result;
+  }
+
+  /** The cluster of {@code flink run} when started by it, else a local MiniCluster. */
+  private StreamExecutionEnvironment environment(RuntimeSettings runtime, boolean fresh) {
+    Configuration conf = StreamJobPipeline.flinkConfiguration(runtime);
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    if (env instanceof StreamContextEnvironment) {
+      err.println(NAME + ": submitting to the Flink cluster of `flink run`");
+      env.configure(conf);
+      return env;
+    }
+    if (runtime.checkpointDir() == null) {
+      // Without a folder, checkpoints live in the job manager's heap, limited to 5 MB of state.
+      StreamJobPipeline.useCheckpointDir(conf, RuntimeSettings.checkpointUri(LOCAL_CHECKPOINT_DIR));
+    }
+    resumeFromNewestCheckpoint(conf, fresh);
+    err.println(NAME + ": local MiniCluster, web UI at http://localhost:" + runtime.webUiPort());
+    return StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
+  }
+
+  /**
+   * Keeps the checkpoints of a local folder when the job is cancelled, and restores from the newest
+   * one found there unless {@code fresh} or a savepoint was given with {@code --flink-conf}.
+   */
+  private void resumeFromNewestCheckpoint(Configuration conf, boolean fresh) {
+    String dir = conf.get(CheckpointingOptions.CHECKPOINTS_DIRECTORY);
+    if (dir == null || !dir.startsWith("file:")) {
+      return;
+    }
+    conf.set(
+        CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+        ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+    if (fresh || conf.contains(StateRecoveryOptions.SAVEPOINT_PATH)) {
+      return;
+    }
+    Optional<Path> newest = CheckpointFinder.newest(Paths.get(URI.create(dir)));
+    newest.ifPresent(
+        checkpoint -> {
+          err.println(NAME + ": resuming from " + checkpoint);
+          conf.set(StateRecoveryOptions.SAVEPOINT_PATH, checkpoint.toString());
+          conf.set(StateRecoveryOptions.RESTORE_MODE, RecoveryClaimMode.NO_CLAIM);
+        });
+  }
+
+  private JobExecutionResult awaitWithProgress(JobClient job, Duration progressInterval)
+      throws Exception {
+    long intervalMs = Math.max(100, progressInterval.toMillis());
+    var finished = job.getJobExecutionResult();
+    ProgressLine progress = new ProgressLine();
+    while (true) {
+      try {
+        return finished.get(intervalMs, TimeUnit.MILLISECONDS);
+      } catch (TimeoutException stillRunning) {
+        err.println(progressLine(job, progress));
+      }
+    }
+  }
+
+  /** The counters, or the job's status while they cannot be read (the job is still starting). */
+  private static String progressLine(JobClient job, ProgressLine progress) throws Exception {
+    try {
+      return progress.next(
+          job.getAccumulators().get(COUNTERS_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+    } catch (TimeoutException | ExecutionException countersUnavailable) {
+      LOG.debug("counters unavailable, printing the job status instead", countersUnavailable);
+      return NAME + ": " + job.getJobStatus().get() + "...";
+    }
+  }
+
+  private static void cancelOnExit(JobClient job) {
+    try {
+      job.cancel().get(CANCEL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      LOG.warn("interrupted while cancelling the job; the process exits anyway");
+    } catch (Exception e) {
+      // Nothing is lost: uncommitted output is aborted when the job next starts, and the
+      // checkpoints stay for the restart.
+      LOG.warn(
+          "could not cancel the job before exiting ({}); the process exits anyway",
+          CommandLines.rootMessage(e));
+      LOG.debug("cancel failure", e);
+    }
+  }
+}

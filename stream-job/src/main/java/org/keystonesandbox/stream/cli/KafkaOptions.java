@@ -1,0 +1,82 @@
+package org.keystonesandbox.stream.cli;
+
+import java.time.Duration;
+import org.keystonesandbox.events.names.PipelineNames;
+import org.keystonesandbox.stream.KafkaSettings;
+import picocli.CommandLine.Option;
+
+/** Where the job reads and writes: the flags of {@link KafkaSettings}. */
+public final class KafkaOptions {
+  @Option(
+      names = {"-b", "--bootstrap-server"},
+      defaultValue = "localhost:9092",
+      description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE})")
+  String bootstrapServers;
+
+  @Option(
+      names = "--events-topic",
+      defaultValue = PipelineNames.EVENTS_TOPIC,
+      description = "input topic (default: ${DEFAULT-VALUE})")
+  String eventsTopic;
+
+  @Option(
+      names = "--sessions-topic",
+      defaultValue = PipelineNames.SESSIONS_TOPIC,
+      description = "sessions, an upsert log keyed by user (default: ${DEFAULT-VALUE})")
+  String sessionsTopic;
+
+  @Option(
+      names = "--late-topic",
+      defaultValue = PipelineNames.LATE_TOPIC,
+      description = "events later than the allowed lateness (default: ${DEFAULT-VALUE})")
+  String lateTopic;
+
+  @Option(
+      names = "--dlq-topic",
+      defaultValue = PipelineNames.DEAD_LETTER_TOPIC,
+      description = "malformed records, unchanged, reason in headers (default: ${DEFAULT-VALUE})")
+  String deadLetterTopic;
+
+  @Option(
+      names = "--group-id",
+      defaultValue = PipelineNames.STREAM_JOB_GROUP,
+      description = "consumer group, for committed offsets and lag (default: ${DEFAULT-VALUE})")
+  String groupId;
+
+  @Option(
+      names = "--bounded",
+      description = "stop at the topic's end as of start-up instead of running forever")
+  boolean bounded;
+
+  @Option(
+      names = "--output-partitions",
+      defaultValue = "4",
+      description = "partitions of an output topic the job creates (default: ${DEFAULT-VALUE})")
+  int outputPartitions;
+
+  @Option(
+      names = "--transactional-id-prefix",
+      defaultValue = PipelineNames.STREAM_JOB_GROUP,
+      description = "unique per deployment of the job (default: ${DEFAULT-VALUE})")
+  String transactionalIdPrefix;
+
+  @Option(
+      names = "--transaction-timeout",
+      defaultValue = "10m",
+      description = "Kafka transaction timeout, at most 15m (default: ${DEFAULT-VALUE})")
+  Duration transactionTimeout;
+
+  public KafkaSettings settings() {
+    return new KafkaSettings(
+        bootstrapServers,
+        eventsTopic,
+        sessionsTopic,
+        lateTopic,
+        deadLetterTopic,
+        groupId,
+        bounded,
+        outputPartitions,
+        transactionalIdPrefix,
+        transactionTimeout);
+  }
+}
