@@ -1,7 +1,6 @@
 package org.keystonesandbox.sandbox;
 
 import java.io.PrintStream;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,8 +10,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.keystonesandbox.events.Durations;
+import org.keystonesandbox.cli.CommandLines;
+import org.keystonesandbox.cli.ExitCodes;
+import org.keystonesandbox.events.names.PipelineNames;
 import org.keystonesandbox.sandbox.process.Jars;
+import org.keystonesandbox.sandbox.run.SandboxRun;
 import org.keystonesandbox.sandbox.status.StatusCollector;
 import org.keystonesandbox.sandbox.status.StatusServer;
 import picocli.CommandLine;
@@ -24,7 +26,7 @@ import sun.misc.Signal;
  * {@code java -jar sandbox/target/keystone-sandbox.jar run [flags]}: the whole pipeline on this
  * machine with no Docker (see {@link SandboxRun}); prints a status line per stage every few
  * seconds, serves the status view (default http://localhost:8080), and ends with the verification
- * report; exit code 0 when every stage equals the ground truth exactly.
+ * report; exit code 0 when every stage equals the ground truth exactly, else the verifier's.
  *
  * <p>{@code java -jar keystone-sandbox.jar status [flags]}: the status view alone, for a pipeline
  * running elsewhere (the compose stack's {@code status} service).
@@ -33,43 +35,26 @@ import sun.misc.Signal;
     name = "keystone-sandbox",
     mixinStandardHelpOptions = true,
     subcommands = {SandboxCommand.Run.class, SandboxCommand.Status.class},
-    description = "The keystone-sandbox pipeline in one command, and its status view.")
+    description = "The keystone-sandbox pipeline in one command, and its status view.",
+    footer = ExitCodes.HELP_FOOTER)
 public final class SandboxCommand implements Callable<Integer> {
   static final String NAME = "keystone-sandbox";
-  static final int EXIT_USAGE = 2;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
+    CommandLines.useLogConfiguration("sandbox-log4j2.xml");
     System.exit(commandLine(System.out, System.err).execute(args));
   }
 
   static CommandLine commandLine(PrintStream out, PrintStream err) {
-    CommandLine cli = new CommandLine(new SandboxCommand());
-    cli.registerConverter(Duration.class, Durations::parse);
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    cli.setParameterExceptionHandler(
-        (ex, args) -> {
-          err.println(NAME + ": " + ex.getMessage() + " (see --help)");
-          return EXIT_USAGE;
-        });
-    cli.setExecutionExceptionHandler(
-        (ex, commandLine, parseResult) -> {
-          if (ex instanceof IllegalArgumentException) {
-            err.println(NAME + ": " + ex.getMessage());
-            return EXIT_USAGE;
-          }
-          err.println(NAME + ": " + ex.getMessage());
-          return 1;
-        });
-    return cli;
+    return CommandLines.create(new SandboxCommand(), NAME, "the run failed", out, err);
   }
 
   @Override
   public Integer call() {
     spec.commandLine().usage(spec.commandLine().getOut());
-    return EXIT_USAGE;
+    return ExitCodes.USAGE;
   }
 
   @Command(
@@ -78,7 +63,8 @@ public final class SandboxCommand implements Callable<Integer> {
       sortOptions = false,
       description =
           "Runs broker, generator, Flink job and Spark chain as local processes; on its own end"
-              + " (--count, --duration) or Ctrl-C, drains them and verifies every stage.")
+              + " (--count, --duration) or Ctrl-C, drains them and verifies every stage.",
+      footer = ExitCodes.HELP_FOOTER)
   static final class Run implements Callable<Integer> {
     @Option(
         names = "--data-dir",
@@ -228,7 +214,8 @@ public final class SandboxCommand implements Callable<Integer> {
       name = "status",
       mixinStandardHelpOptions = true,
       sortOptions = false,
-      description = "Serves the status view for a pipeline running elsewhere (the compose stack).")
+      description = "Serves the status view for a pipeline running elsewhere (the compose stack).",
+      footer = ExitCodes.HELP_FOOTER)
   static final class Status implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "8080", description = "(default: ${DEFAULT-VALUE})")
     int port;
@@ -253,7 +240,7 @@ public final class SandboxCommand implements Callable<Integer> {
 
     @Option(
         names = "--namespace",
-        defaultValue = "keystone",
+        defaultValue = PipelineNames.LAKE_NAMESPACE,
         description = "(default: ${DEFAULT-VALUE})")
     String namespace;
 
@@ -299,11 +286,11 @@ public final class SandboxCommand implements Callable<Integer> {
                   new StatusCollector.Sources(
                       mode,
                       bootstrap,
-                      "viewing-events",
-                      "viewing-sessions",
-                      "late-events",
-                      "events-dlq",
-                      "keystone-stream-job",
+                      PipelineNames.EVENTS_TOPIC,
+                      PipelineNames.SESSIONS_TOPIC,
+                      PipelineNames.LATE_TOPIC,
+                      PipelineNames.DEAD_LETTER_TOPIC,
+                      PipelineNames.STREAM_JOB_GROUP,
                       flinkUrl,
                       warehouse,
                       namespace,
@@ -318,7 +305,7 @@ public final class SandboxCommand implements Callable<Integer> {
           Thread.sleep(every.toMillis());
         }
       }
-      return 0;
+      return ExitCodes.OK;
     }
   }
 }

@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.keystonesandbox.cli.ExitCodes;
+import org.keystonesandbox.sandbox.process.Jars;
 
 class SandboxCommandTest {
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -27,7 +29,7 @@ class SandboxCommandTest {
 
   @Test
   void aWrongFlagIsOneLineAndExitCodeTwo() {
-    assertThat(run("run", "--colour", "blue")).isEqualTo(2);
+    assertThat(run("run", "--colour", "blue")).isEqualTo(ExitCodes.USAGE);
     assertThat(errors())
         .startsWith("keystone-sandbox: Unknown options: '--colour'")
         .hasLineCount(1);
@@ -35,8 +37,9 @@ class SandboxCommandTest {
 
   @Test
   void aNonPositiveCountIsRefused() {
-    assertThat(run("run", "--count", "0")).isEqualTo(2);
-    assertThat(errors()).contains("--count must be positive");
+    assertThat(run("run", "--count", "0")).isEqualTo(ExitCodes.USAGE);
+    assertThat(errors())
+        .isEqualToIgnoringNewLines("keystone-sandbox: --count must be positive (see --help)");
   }
 
   @Test
@@ -44,7 +47,7 @@ class SandboxCommandTest {
     Files.writeString(dir.resolve("precious.txt"), "keep me");
 
     assertThat(run("run", "--data-dir", dir.toString(), "--fresh", "--status-port", "-1"))
-        .isEqualTo(2);
+        .isEqualTo(ExitCodes.USAGE);
     assertThat(errors()).contains("is not empty and not a sandbox data folder");
     assertThat(dir.resolve("precious.txt")).hasContent("keep me");
   }
@@ -61,9 +64,30 @@ class SandboxCommandTest {
                 dir.resolve("nowhere").toString(),
                 "--status-port",
                 "-1"))
-        .isEqualTo(2);
+        .isEqualTo(ExitCodes.USAGE);
     assertThat(errors())
-        .contains("cannot find embedded-kafka.jar")
+        .contains("cannot find " + Jars.KAFKA)
         .contains("mvn -B install -DskipTests");
+  }
+
+  @Test
+  void helpOfEveryCommandEndsWithTheExitCodes() {
+    for (String[] help : new String[][] {{"--help"}, {"run", "--help"}, {"status", "--help"}}) {
+      out.reset();
+      assertThat(run(help)).isEqualTo(ExitCodes.OK);
+      assertThat(out.toString(StandardCharsets.UTF_8))
+          .as("%s", String.join(" ", help))
+          .contains("Exit codes: 0 done")
+          .contains("4 not caught up yet.");
+    }
+  }
+
+  @Test
+  void aBadDurationNamesTheFlagAndIsAUsageError() {
+    assertThat(run("run", "--drain-timeout", "soon")).isEqualTo(ExitCodes.USAGE);
+    assertThat(errors())
+        .startsWith("keystone-sandbox: ")
+        .contains("--drain-timeout")
+        .hasLineCount(1);
   }
 }

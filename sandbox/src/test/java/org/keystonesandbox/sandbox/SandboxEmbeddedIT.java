@@ -16,8 +16,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.keystonesandbox.events.names.PipelineNames;
 import org.keystonesandbox.sandbox.process.ChildProcess;
+import org.keystonesandbox.sandbox.run.PartCommands;
+import org.keystonesandbox.sandbox.run.SandboxRun;
 import org.keystonesandbox.sandbox.status.KafkaProgress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The embedded mode end to end, as {@code keystone-sandbox.jar run} runs it: every part a real
@@ -25,6 +30,7 @@ import org.keystonesandbox.sandbox.status.KafkaProgress;
  * out-of-order, malformed), and the verifier's report at the end. Needs no Docker.
  */
 class SandboxEmbeddedIT {
+  private static final Logger LOG = LoggerFactory.getLogger(SandboxEmbeddedIT.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Path HOME =
       Path.of(System.getProperty("sandbox.home", "..")).toAbsolutePath().normalize();
@@ -107,14 +113,14 @@ class SandboxEmbeddedIT {
 
     // Mid-run: once the Flink job has checkpointed some progress, kill it (SIGKILL), then Kafka.
     awaitCommittedByFlink(settings.kafkaPort(), Duration.ofMinutes(3));
-    ChildProcess streamJob = run.part("stream-job").orElseThrow();
+    ChildProcess streamJob = run.part(PartCommands.STREAM_JOB).orElseThrow();
     assertThat(streamJob.isAlive()).isTrue();
     streamJob.kill();
-    awaitRestart(run, "stream-job");
+    awaitRestart(run, PartCommands.STREAM_JOB);
     Thread.sleep(5_000);
-    run.part("kafka").orElseThrow().kill();
-    awaitRestart(run, "kafka");
-    assertThat(run.part("generator").orElseThrow().isAlive())
+    run.part(PartCommands.KAFKA).orElseThrow().kill();
+    awaitRestart(run, PartCommands.KAFKA);
+    assertThat(run.part(PartCommands.GENERATOR).orElseThrow().isAlive())
         .as("the generator was still producing when Kafka went down")
         .isTrue();
 
@@ -124,8 +130,8 @@ class SandboxEmbeddedIT {
     assertThat(check(report, "unique events in the ground truth")).isEqualTo("PASS 40000");
     assertThat(check(report, "sessions (over the events it accepted)")).startsWith("PASS");
     assertThat(captured.toString(StandardCharsets.UTF_8))
-        .contains("stream-job ended")
-        .contains("kafka ended");
+        .contains(PartCommands.STREAM_JOB + " ended")
+        .contains(PartCommands.KAFKA + " ended");
   }
 
   private static void awaitRestart(SandboxRun run, String part) throws InterruptedException {
@@ -142,11 +148,13 @@ class SandboxEmbeddedIT {
     try (KafkaProgress kafka = new KafkaProgress("127.0.0.1:" + kafkaPort)) {
       while (true) {
         try {
-          if (KafkaProgress.total(kafka.committed("keystone-stream-job", "viewing-events")) > 0) {
+          if (KafkaProgress.total(
+                  kafka.committed(PipelineNames.STREAM_JOB_GROUP, PipelineNames.EVENTS_TOPIC))
+              > 0) {
             return;
           }
         } catch (Exception e) {
-          // the broker or the group is not there yet
+          LOG.debug("the broker or the group is not there yet; asking again", e);
         }
         assertThat(System.nanoTime()).as("Flink committed offsets").isLessThan(deadline);
         Thread.sleep(500);

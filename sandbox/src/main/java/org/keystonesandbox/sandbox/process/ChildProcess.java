@@ -103,6 +103,11 @@ public final class ChildProcess {
     }
   }
 
+  /** The last lines of its log on one line, separated by {@code |}, for a progress message. */
+  public String tailOnOneLine(int lines) {
+    return tail(lines).lines().map(String::strip).reduce((a, b) -> a + " | " + b).orElse("");
+  }
+
   /** The last lines of its log, for error messages. */
   public String tail(int lines) {
     try {

@@ -13,6 +13,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The stream job seen through Flink's REST API (the web UI's back end): its state, its counters
@@ -29,6 +31,7 @@ public final class FlinkRest {
           "sessionsEmitted",
           "sessionsRetracted");
 
+  private static final Logger LOG = LoggerFactory.getLogger(FlinkRest.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private final String baseUrl;
   private final HttpClient http =
@@ -65,6 +68,7 @@ public final class FlinkRest {
           new JobState(
               id, chosen.path("name").asText(), chosen.path("state").asText(), counters(id)));
     } catch (IOException e) {
+      LOG.debug("Flink does not answer at {}; the job counts as not there", baseUrl, e);
       return Optional.empty();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -15,6 +15,9 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.keystonesandbox.events.names.PipelineNames;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The lake's tables as their Iceberg metadata files describe them, read straight from the warehouse
@@ -23,17 +26,7 @@ import java.util.stream.Stream;
  * 00012-<uuid>.metadata.json}).
  */
 public final class LakeMetadata {
-  /** The tables in pipeline order, as the batch job names them. */
-  public static final List<String> TABLES =
-      List.of(
-          "bronze_events",
-          "bronze_quarantine",
-          "silver_events",
-          "silver_sessions",
-          "gold_title_country_daily",
-          "gold_user_daily",
-          "gold_playback_completions");
-
+  private static final Logger LOG = LoggerFactory.getLogger(LakeMetadata.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern VERSION = Pattern.compile("^v?(\\d+)[.-].*metadata\\.json$");
 
@@ -60,7 +53,7 @@ public final class LakeMetadata {
   /** Every table that has a snapshot, in pipeline order. */
   public List<TableState> tables() {
     List<TableState> states = new ArrayList<>();
-    for (String table : TABLES) {
+    for (String table : PipelineNames.TABLES) {
       read(table).ifPresent(states::add);
     }
     return states;
@@ -94,14 +87,15 @@ public final class LakeMetadata {
       }
       return Optional.empty();
     } catch (IOException e) {
-      return Optional.empty(); // being replaced while read: the next poll sees the new one
+      LOG.debug("{} was replaced while read; the next poll reads the new one", file.get(), e);
+      return Optional.empty();
     }
   }
 
   /** The Kafka offsets bronze committed with its rows, by partition (empty if none yet). */
   public Map<Integer, Long> bronzeOffsets() {
     Map<Integer, Long> offsets = new TreeMap<>();
-    latestMark("bronze_events", "keystone.kafka-offsets")
+    latestMark(PipelineNames.BRONZE_EVENTS, "keystone.kafka-offsets")
         .ifPresent(
             json -> {
               try {
@@ -125,17 +119,17 @@ public final class LakeMetadata {
 
   /** Whether silver has read bronze's newest snapshot and gold silver's newest. */
   public boolean goldCaughtUp() {
-    Optional<TableState> bronze = read("bronze_events");
-    Optional<TableState> silver = read("silver_sessions");
+    Optional<TableState> bronze = read(PipelineNames.BRONZE_EVENTS);
+    Optional<TableState> silver = read(PipelineNames.SILVER_SESSIONS);
     if (bronze.isEmpty() || silver.isEmpty()) {
       return false;
     }
     boolean silverRead =
-        latestMark("silver_sessions", "keystone.bronze-snapshot")
+        latestMark(PipelineNames.SILVER_SESSIONS, "keystone.bronze-snapshot")
             .map(id -> Long.parseLong(id) == bronze.get().snapshotId())
             .orElse(false);
     boolean goldRead =
-        latestMark("gold_user_daily", "keystone.silver-snapshot")
+        latestMark(PipelineNames.GOLD_USER_DAILY, "keystone.silver-snapshot")
             .map(id -> Long.parseLong(id) == silver.get().snapshotId())
             .orElse(false);
     return silverRead && goldRead;
@@ -157,6 +151,8 @@ public final class LakeMetadata {
       }
       return Optional.ofNullable(newest);
     } catch (IOException e) {
+      LOG.debug(
+          "cannot list {} now; the table counts as not there until the next poll", metadataDir, e);
       return Optional.empty();
     }
   }
@@ -191,7 +187,8 @@ public final class LakeMetadata {
       }
       return Optional.empty();
     } catch (IOException e) {
-      return Optional.empty(); // being replaced while read: the next poll sees the new one
+      LOG.debug("{} was replaced while read; the next poll reads the new one", file, e);
+      return Optional.empty();
     }
   }
 }

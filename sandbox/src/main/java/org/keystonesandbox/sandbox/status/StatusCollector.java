@@ -14,6 +14,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.keystonesandbox.events.names.PipelineNames;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Gathers every stage's progress into one JSON document, the status view's and the status line's
@@ -21,6 +24,7 @@ import java.util.stream.Stream;
  * generator's summaries and the last verification report. Keeps a history for the charts.
  */
 public final class StatusCollector implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(StatusCollector.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int HISTORY = 720;
 
@@ -123,7 +127,7 @@ public final class StatusCollector implements AutoCloseable {
       row.put("operation", t.operation());
       row.put("rows", t.rows());
       row.put("snapshots", t.snapshots());
-      if (t.name().equals("gold_title_country_daily")) {
+      if (t.name().equals(PipelineNames.GOLD_TITLE_COUNTRY_DAILY)) {
         goldRows = t.rows();
       }
     }
@@ -169,7 +173,8 @@ public final class StatusCollector implements AutoCloseable {
           late += s.path("late_events").asLong();
           malformed += s.path("malformed").asLong();
         } catch (IOException e) {
-          // being written: counted as running until the next poll
+          LOG.debug(
+              "{} is being written; its run counts as running until the next poll", summary, e);
         }
       }
     }
@@ -195,6 +200,7 @@ public final class StatusCollector implements AutoCloseable {
     try (Stream<Path> children = Files.list(dir)) {
       return children.filter(d -> Files.exists(d.resolve("titles.csv"))).sorted().toList();
     } catch (IOException e) {
+      LOG.debug("cannot list {} now; no generator run counted until the next poll", dir, e);
       return List.of();
     }
   }
@@ -244,7 +250,7 @@ public final class StatusCollector implements AutoCloseable {
           }
         }
       } catch (IOException e) {
-        // a line being appended: the next poll reads it whole
+        LOG.debug("{} has a line being appended; the next poll reads it whole", file, e);
       }
     }
     node.put("attempts", attempts);
@@ -261,6 +267,7 @@ public final class StatusCollector implements AutoCloseable {
     try {
       return JSON.readTree(file.toFile());
     } catch (IOException e) {
+      LOG.debug("the verification report {} is unreadable; the page shows none", file, e);
       return null;
     }
   }
@@ -275,9 +282,9 @@ public final class StatusCollector implements AutoCloseable {
     long bronze = 0;
     for (JsonNode t : s.path("tables")) {
       switch (t.path("name").asText()) {
-        case "bronze_events" -> bronze = t.path("rows").asLong();
-        case "silver_events" -> silver = t.path("rows").asLong();
-        case "gold_title_country_daily" -> gold = t.path("rows").asLong();
+        case PipelineNames.BRONZE_EVENTS -> bronze = t.path("rows").asLong();
+        case PipelineNames.SILVER_EVENTS -> silver = t.path("rows").asLong();
+        case PipelineNames.GOLD_TITLE_COUNTRY_DAILY -> gold = t.path("rows").asLong();
         default -> {}
       }
     }

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.keystonesandbox.events.names.PipelineNames;
 
 /**
  * The status view rendered by a real browser: {@link StatusServer} serves a recorded status
@@ -61,7 +62,7 @@ class StatusPageInBrowserTest {
     assertThat(text(dom, "generator-state")).isEqualTo("finished");
     assertThat(text(dom, "generator-duplicates")).isEqualTo("3,987");
     assertThat(text(dom, "kafka-state")).isEqualTo("reachable");
-    assertThat(text(dom, "topic-viewing-events")).isEqualTo("204,389");
+    assertThat(text(dom, "topic-" + PipelineNames.EVENTS_TOPIC)).isEqualTo("204,389");
     assertThat(text(dom, "stream-state")).isEqualTo("RUNNING");
     assertThat(text(dom, "stream-lag")).isEqualTo("0");
     assertThat(text(dom, "counter-sessionsEmitted")).isEqualTo("58,730");
@@ -76,7 +77,7 @@ class StatusPageInBrowserTest {
       assertThat(text(dom, "rows-" + name))
           .isEqualTo(String.format(java.util.Locale.US, "%,d", table.path("rows").asLong()));
     }
-    assertThat(text(dom, "rows-gold_title_country_daily")).isEqualTo("4,812");
+    assertThat(text(dom, "rows-" + PipelineNames.GOLD_TITLE_COUNTRY_DAILY)).isEqualTo("4,812");
 
     // Every check is listed; the INFO check shows its details.
     assertThat(count(dom, "data-testid=\"check\""))
@@ -132,7 +133,7 @@ class StatusPageInBrowserTest {
     assertThat(text(dom, "stream-state")).isEqualTo("unreachable");
     assertThat(text(dom, "stream-lag")).isEqualTo("—");
     assertThat(text(dom, "produced")).isEqualTo("unknown");
-    assertThat(dom).doesNotContain("data-testid=\"topic-viewing-events\"");
+    assertThat(dom).doesNotContain("data-testid=\"topic-" + PipelineNames.EVENTS_TOPIC + "\"");
     assertThat(dom).contains("<section class=\"card down\" id=\"kafka\"");
     assertThat(text(dom, "verdict")).isEqualTo("FAIL");
     assertThat(dom)

@@ -94,6 +94,15 @@ public record Report(String at, double seconds, Outcome verdict, List<Check> che
     };
   }
 
+  /** Reads a report that {@link #writeJson} wrote. */
+  public static Report readJson(Path file) {
+    try {
+      return JSON.readValue(file.toFile(), Report.class);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the report " + file, e);
+    }
+  }
+
   /** Writes the JSON atomically, so that a reader never sees half a report. */
   public void writeJson(Path file) {
     try {
