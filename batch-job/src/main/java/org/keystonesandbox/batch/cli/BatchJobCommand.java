@@ -42,7 +42,8 @@ import picocli.CommandLine.Option;
       BatchJobCommand.Silver.class,
       BatchJobCommand.Gold.class,
       BatchJobCommand.Maintenance.class,
-      BatchJobCommand.Chain.class
+      BatchJobCommand.Chain.class,
+      SqlCommand.class
     })
 public final class BatchJobCommand {
 

@@ -22,8 +22,8 @@ public final class ExitCodes {
    * break): a constant, so that {@code @Command(footer = {..., ExitCodes.HELP_FOOTER})} takes it.
    */
   public static final String HELP_FOOTER =
-      "%nExit codes: 0 done, 1 failed (job failed, mismatch, run fell short), 2 bad flags,%n"
-          + "3 Kafka or a file unavailable, 4 not caught up yet.";
+      "%nExit codes: 0 done, 1 failed (job failed, mismatch, run fell short),%n"
+          + "2 bad flags, 3 Kafka or a file unavailable, 4 not caught up yet.";
 
   private ExitCodes() {}
 }
