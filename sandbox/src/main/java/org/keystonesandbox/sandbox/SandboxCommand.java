@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.keystonesandbox.cli.CommandLines;
 import org.keystonesandbox.cli.ExitCodes;
 import org.keystonesandbox.events.names.PipelineNames;
+import org.keystonesandbox.sandbox.process.ForegroundJar;
 import org.keystonesandbox.sandbox.process.Jars;
 import org.keystonesandbox.sandbox.run.SandboxRun;
 import org.keystonesandbox.sandbox.status.StatusCollector;
@@ -34,7 +35,12 @@ import sun.misc.Signal;
 @Command(
     name = "keystone-sandbox",
     mixinStandardHelpOptions = true,
-    subcommands = {SandboxCommand.Run.class, SandboxCommand.Status.class},
+    subcommands = {
+      SandboxCommand.Run.class,
+      SandboxCommand.Status.class,
+      SandboxCommand.Lab.class,
+      SandboxCommand.Sql.class
+    },
     description = "The keystone-sandbox pipeline in one command, and its status view.",
     footer = ExitCodes.HELP_FOOTER)
 public final class SandboxCommand implements Callable<Integer> {
@@ -306,6 +312,55 @@ public final class SandboxCommand implements Callable<Integer> {
         }
       }
       return ExitCodes.OK;
+    }
+  }
+
+  @Command(
+      name = "lab",
+      description = {
+        "Runs a lab: one system-design question answered on the embedded stack, with figures and",
+        "a verdict. lab --list lists them; lab <name> runs one; lab --help for its flags."
+      },
+      footer = ExitCodes.HELP_FOOTER)
+  static final class Lab implements Callable<Integer> {
+    @Option(names = "--home", description = "folder with the built jars (default: this checkout)")
+    Path home;
+
+    @CommandLine.Unmatched List<String> args = new ArrayList<>();
+
+    @Override
+    public Integer call() throws InterruptedException {
+      Jars jars = new Jars(home == null ? Jars.defaultHome() : home);
+      return ForegroundJar.run(jars.find(Jars.LABS), args);
+    }
+  }
+
+  @Command(
+      name = "sql",
+      description = {
+        "The SQL console on the sandbox's lake: Spark SQL with Iceberg's extensions",
+        "(keystone-batch-job.jar sql; its flags, e.g. -e \"SHOW TABLES\", pass through)."
+      },
+      footer = ExitCodes.HELP_FOOTER)
+  static final class Sql implements Callable<Integer> {
+    @Option(
+        names = "--data-dir",
+        defaultValue = "data",
+        description = "the sandbox's data folder, whose lake it opens (default: ${DEFAULT-VALUE})")
+    Path dataDir;
+
+    @Option(names = "--home", description = "folder with the built jars (default: this checkout)")
+    Path home;
+
+    @CommandLine.Unmatched List<String> args = new ArrayList<>();
+
+    @Override
+    public Integer call() throws InterruptedException {
+      Jars jars = new Jars(home == null ? Jars.defaultHome() : home);
+      List<String> console =
+          new ArrayList<>(List.of("sql", "--warehouse", dataDir.resolve("lake").toString()));
+      console.addAll(args);
+      return ForegroundJar.run(jars.find(Jars.BATCH_JOB), console);
     }
   }
 }

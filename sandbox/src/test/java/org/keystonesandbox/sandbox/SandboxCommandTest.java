@@ -71,6 +71,17 @@ class SandboxCommandTest {
   }
 
   @Test
+  void labAndSqlNameTheJarTheyNeedWhenItIsNotBuilt(@TempDir Path dir) {
+    String nowhere = dir.resolve("nowhere").toString();
+    assertThat(run("lab", "--home", nowhere, "--list")).isEqualTo(ExitCodes.USAGE);
+    assertThat(run("sql", "--home", nowhere, "-e", "SHOW TABLES")).isEqualTo(ExitCodes.USAGE);
+    assertThat(errors().lines())
+        .satisfiesExactly(
+            line -> assertThat(line).contains("cannot find " + Jars.LABS),
+            line -> assertThat(line).contains("cannot find " + Jars.BATCH_JOB));
+  }
+
+  @Test
   void helpOfEveryCommandEndsWithTheExitCodes() {
     for (String[] help : new String[][] {{"--help"}, {"run", "--help"}, {"status", "--help"}}) {
       out.reset();

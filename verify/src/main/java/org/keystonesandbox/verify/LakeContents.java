@@ -17,12 +17,15 @@ import org.keystonesandbox.events.names.PipelineNames;
 import org.keystonesandbox.oracle.ReferenceGold;
 import org.keystonesandbox.oracle.ReferenceSession;
 
-/** The lake's tables and progress marks, as the verifier compares them. */
-final class LakeContents {
+/**
+ * The lake's tables and progress marks, read as the verifier compares them with the oracle: also
+ * what the labs read.
+ */
+public final class LakeContents {
   private final SparkSession spark;
   private final LakeSettings lake;
 
-  LakeContents(SparkSession spark, LakeSettings lake) {
+  public LakeContents(SparkSession spark, LakeSettings lake) {
     this.spark = spark;
     this.lake = lake;
   }
@@ -114,7 +117,7 @@ final class LakeContents {
     return max;
   }
 
-  List<ReferenceSession> silverSessions() {
+  public List<ReferenceSession> silverSessions() {
     return spark
         .sql(
             "SELECT user_id, session_start, session_end, events, watch_ms, titles FROM "
@@ -134,12 +137,21 @@ final class LakeContents {
         .toList();
   }
 
-  List<ReferenceGold.TitleCountryDay> goldTitleCountryDays() {
+  public List<ReferenceGold.TitleCountryDay> goldTitleCountryDays() {
+    return goldTitleCountryDays("");
+  }
+
+  /**
+   * @param timeTravel {@code VERSION AS OF <snapshot id>} or {@code TIMESTAMP AS OF '<time>'}, or
+   *     empty for the current rows
+   */
+  public List<ReferenceGold.TitleCountryDay> goldTitleCountryDays(String timeTravel) {
     return spark
         .sql(
             "SELECT day, title_id, country, starts, unique_viewers, watch_ms, completions,"
                 + " completion_rate, sessions FROM "
                 + lake.table(PipelineNames.GOLD_TITLE_COUNTRY_DAILY)
+                + (timeTravel.isEmpty() ? "" : " " + timeTravel)
                 + " ORDER BY day, title_id, country")
         .collectAsList()
         .stream()
@@ -158,7 +170,7 @@ final class LakeContents {
         .toList();
   }
 
-  List<ReferenceGold.UserDay> goldUserDays() {
+  public List<ReferenceGold.UserDay> goldUserDays() {
     return spark
         .sql(
             "SELECT day, user_id, country, sessions, events, watch_ms, titles FROM "

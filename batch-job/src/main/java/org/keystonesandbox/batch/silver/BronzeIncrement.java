@@ -42,15 +42,29 @@ record BronzeIncrement(long rows, SortedSet<LocalDate> days) {
     return new BronzeIncrement(rows, days);
   }
 
+  /**
+   * The event day of a file's rows, from its partition: a day of {@code event_ts}, or an hour of it
+   * (a bronze whose partitioning evolved between the two keeps files of both).
+   */
   private static int eventDay(FileScanTask file) {
     int position = 0;
     for (PartitionField field : file.spec().fields()) {
-      if (field.transform().toString().equals("day")
-          && file.spec().schema().findColumnName(field.sourceId()).equals("event_ts")) {
-        return file.file().partition().get(position, Integer.class);
+      if (file.spec().schema().findColumnName(field.sourceId()).equals("event_ts")) {
+        switch (field.transform().toString()) {
+          case "day" -> {
+            return file.file().partition().get(position, Integer.class);
+          }
+          case "hour" -> {
+            return Math.floorDiv(file.file().partition().get(position, Integer.class), 24);
+          }
+          default -> {
+            // another transform of event_ts tells no day; a later field may
+          }
+        }
       }
       position++;
     }
-    throw new IllegalStateException("bronze is not partitioned by day of event_ts: " + file.spec());
+    throw new IllegalStateException(
+        "bronze is not partitioned by day or hour of event_ts: " + file.spec());
   }
 }

@@ -69,6 +69,26 @@ class SilverJobTest extends SparkLakeTest {
   }
 
   @Test
+  void bronzeFilesPartitionedByHourAfterAnEvolutionRepairTheirDays() {
+    LakeSettings lake = freshLake();
+    BronzeFixture bronze = new BronzeFixture(spark, lake);
+    bronze.beat("d1", "u1", "t1", 1000, "2026-01-05T23:50:00Z").append();
+    silver(lake);
+    spark.sql(
+        "ALTER TABLE "
+            + lake.table(PipelineNames.BRONZE_EVENTS)
+            + " REPLACE PARTITION FIELD days(event_ts) WITH hours(event_ts)");
+    bronze.beat("h1", "u1", "t1", 2000, "2026-01-06T00:10:00Z").append();
+
+    SilverJob.Result result = silver(lake);
+
+    assertThat(result.eventDays()).extracting(Object::toString).containsExactly("2026-01-06");
+    assertThat(sessions(lake))
+        .containsExactly(
+            "u1 2026-01-05T23:50:00Z..2026-01-06T00:10:00Z events=2 watch=3000 titles=[t1]");
+  }
+
+  @Test
   void aGapOfExactlyThirtyMinutesContinuesTheSessionAndOneMillisecondMoreEndsIt() {
     LakeSettings lake = freshLake();
     new BronzeFixture(spark, lake)

@@ -15,9 +15,10 @@ public final class Jars {
   public static final String STREAM_JOB = "keystone-stream-job.jar";
   public static final String BATCH_JOB = "keystone-batch-job.jar";
   public static final String VERIFY = "keystone-verify.jar";
+  public static final String LABS = "keystone-labs.jar";
 
   private static final List<String> MODULES =
-      List.of("common/embedded-kafka", "ingest", "stream-job", "batch-job", "verify");
+      List.of("common/embedded-kafka", "ingest", "stream-job", "batch-job", "verify", "labs");
 
   private final Path home;
 

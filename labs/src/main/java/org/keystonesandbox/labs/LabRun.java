@@ -1,0 +1,208 @@
+package org.keystonesandbox.labs;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.spark.sql.SparkSession;
+import org.keystonesandbox.batch.bronze.BronzeJob;
+import org.keystonesandbox.batch.gold.GoldJob;
+import org.keystonesandbox.batch.lake.LakeSettings;
+import org.keystonesandbox.batch.silver.SilverJob;
+import org.keystonesandbox.events.ViewingEvent;
+import org.keystonesandbox.events.ViewingEventJson;
+import org.keystonesandbox.events.catalog.CatalogFiles;
+import org.keystonesandbox.events.catalog.Title;
+import org.keystonesandbox.events.truth.GroundTruthReader;
+import org.keystonesandbox.ingest.GeneratorCommand;
+import org.keystonesandbox.ingest.GeneratorRun;
+import org.keystonesandbox.ingest.RunSummary;
+import org.keystonesandbox.oracle.ReferenceGold;
+import org.keystonesandbox.oracle.ReferenceSessions;
+import org.keystonesandbox.verify.LakeContents;
+
+/**
+ * One lab's run: its topic, namespace and folder on the shared {@link LabEnvironment}, the
+ * pipeline's own jobs to run on them, the ground truth of everything it sent, and the report.
+ */
+public final class LabRun {
+  /** The session gap every lab runs the pipeline with: the design's default. */
+  public static final Duration GAP = SilverJob.Settings.DEFAULTS.gap();
+
+  private final LabEnvironment env;
+  private final String name;
+  private final LabReport report;
+  private final LakeSettings lake;
+  private final List<ViewingEvent> truth = new ArrayList<>();
+  private Path titles;
+  private int generatorRuns;
+
+  LabRun(LabEnvironment env, String name, LabReport report) {
+    this.env = env;
+    this.name = name;
+    this.report = report;
+    LakeSettings base = LakeSettings.local(env.warehouse());
+    this.lake =
+        new LakeSettings(
+            base.catalogType(), env.warehouse(), null, namespace(name), base.writeMode());
+  }
+
+  /** {@code time-travel} keeps its tables in namespace {@code lab_time_travel}. */
+  static String namespace(String labName) {
+    return "lab_" + labName.replace('-', '_');
+  }
+
+  public LabReport report() {
+    return report;
+  }
+
+  public SparkSession spark() {
+    return env.spark();
+  }
+
+  public LakeSettings lake() {
+    return lake;
+  }
+
+  /** The full name of one of the pipeline's tables in this lab's namespace. */
+  public String table(String name) {
+    return lake.table(name);
+  }
+
+  public String topic() {
+    return "lab-" + name;
+  }
+
+  public Path folder() {
+    return env.folder().resolve(name);
+  }
+
+  /** What to type to look at this lab's tables in the console. */
+  public String consoleCommand() {
+    return "java -jar sandbox/target/keystone-sandbox.jar sql --data-dir "
+        + env.folder()
+        + " --namespace "
+        + lake.namespace();
+  }
+
+  /**
+   * Runs the generator into the lab's topic, unthrottled, its files in a folder of its own; every
+   * run after the first shares the first's title catalog.
+   *
+   * @param flags the generator's flags for this batch (count, seed, start, faults)
+   */
+  public RunSummary produce(String... flags) throws IOException {
+    Path out = folder().resolve("run-" + (++generatorRuns));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--bootstrap-server",
+                env.bootstrapServers(),
+                "--topic",
+                topic(),
+                "--out-dir",
+                out.toString(),
+                "--unthrottled",
+                "--progress-interval",
+                "1h",
+                "--catalog-seed",
+                "42"));
+    Collections.addAll(args, flags);
+    RunSummary summary =
+        new GeneratorRun(
+                GeneratorCommand.parseSettings(args.toArray(String[]::new)),
+                new PrintStream(PrintStream.nullOutputStream()))
+            .run();
+    if (!summary.complete()) {
+      throw new IllegalStateException("the generator did not deliver every record to " + topic());
+    }
+    try (GroundTruthReader reader = GroundTruthReader.open(summary.truthFile())) {
+      reader.forEach(truth::add);
+    }
+    if (titles == null) {
+      titles = out.resolve(CatalogFiles.TITLES_FILE);
+    }
+    return summary;
+  }
+
+  /** Sends events the lab made itself (a late batch, corrections) and adds them to the truth. */
+  public void send(List<ViewingEvent> events) {
+    Properties props = new Properties();
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, env.bootstrapServers());
+    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    ViewingEventJson.Encoder encoder = ViewingEventJson.newEncoder();
+    try (KafkaProducer<String, byte[]> producer =
+        new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+      for (ViewingEvent event : events) {
+        producer.send(new ProducerRecord<>(topic(), event.userId(), encoder.encode(event)));
+      }
+      producer.flush();
+    }
+    truth.addAll(events);
+  }
+
+  /** One run of the batch chain: bronze, silver, gold, as the chain runs them. */
+  public void chain() throws Exception {
+    if (titles == null) {
+      throw new IllegalStateException("produce events before running the chain");
+    }
+    new BronzeJob(spark(), lake).run(new BronzeJob.Settings(env.bootstrapServers(), topic()));
+    new SilverJob(spark(), lake).run(SilverJob.Settings.DEFAULTS);
+    new GoldJob(spark(), lake).run(new GoldJob.Settings(titles));
+  }
+
+  /** Every unique event the lab sent, as the generator's ground truth and the lab's own. */
+  public List<ViewingEvent> truth() {
+    return List.copyOf(truth);
+  }
+
+  public Map<String, Long> runtimes() throws IOException {
+    return CatalogFiles.readTitles(titles).stream()
+        .collect(Collectors.toMap(Title::titleId, Title::runtimeMs));
+  }
+
+  /** The reference gold figures of {@code events}, computed by the oracle. */
+  public ReferenceGold referenceGold(List<ViewingEvent> events) throws IOException {
+    return ReferenceGold.of(events, runtimes(), GAP);
+  }
+
+  /** The verifier's reader of this lab's tables. */
+  public LakeContents contents() {
+    return new LakeContents(spark(), lake);
+  }
+
+  /**
+   * Checks silver's sessions and both gold tables against the oracle over everything sent, exactly,
+   * as the verifier does.
+   */
+  public boolean checkPipelineExact(String when) throws IOException {
+    LakeContents contents = contents();
+    ReferenceGold expected = referenceGold(truth);
+    List<String> differences = new ArrayList<>();
+    if (!contents.silverSessions().equals(ReferenceSessions.of(truth, GAP))) {
+      differences.add("silver sessions differ");
+    }
+    if (!contents.goldTitleCountryDays().equals(expected.titleCountryDays())) {
+      differences.add("gold title x country differs");
+    }
+    if (!contents.goldUserDays().equals(expected.userDays())) {
+      differences.add("gold user days differ");
+    }
+    int goldRows = expected.titleCountryDays().size() + expected.userDays().size();
+    return report.check(
+        "silver sessions and gold equal the oracle " + when,
+        differences.isEmpty(),
+        differences.isEmpty() ? goldRows + " gold rows equal" : String.join(", ", differences));
+  }
+}

@@ -1,0 +1,34 @@
+package org.keystonesandbox.sandbox.process;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Another of the project's commands run in the foreground, sharing this terminal: {@code
+ * keystone-sandbox lab} and {@code sql} hand over to the labs' and the batch job's own jars.
+ */
+public final class ForegroundJar {
+  private ForegroundJar() {}
+
+  /** The command line that runs {@code jar} with {@code args} on this JVM's Java. */
+  public static List<String> command(Path jar, List<String> args) {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-jar");
+    command.add(jar.toString());
+    command.addAll(args);
+    return command;
+  }
+
+  /** Runs it to its end and returns its exit code. */
+  public static int run(Path jar, List<String> args) throws InterruptedException {
+    try {
+      return new ProcessBuilder(command(jar, args)).inheritIO().start().waitFor();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start " + jar, e);
+    }
+  }
+}
