@@ -25,9 +25,9 @@ import picocli.CommandLine.Mixin;
  *
  * Prints a progress line every few seconds to stderr (records/s, unique, late, duplicates,
  * malformed, event time) and a summary at the end to stdout; writes the title catalog, the ground
- * truth and {@code summary.json} to {@code --out-dir}. Exit status ({@link ExitCodes}): 0 done (or
- * stopped by Ctrl-C with the truth consistent), 1 Kafka failed during the run, 2 bad flags, 3 Kafka
- * unreachable or output not writable.
+ * truth and {@code summary.json} to {@code --out-dir}. Exit status ({@link ExitCodes}): 0 done, 1
+ * Kafka failed during the run, 2 bad flags, 3 Kafka unreachable or output not writable; Ctrl-C
+ * leaves the truth consistent with what was sent and ends with the shell's 130.
  */
 @Command(
     name = "keystone-ingest",

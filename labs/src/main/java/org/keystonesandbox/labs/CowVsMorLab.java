@@ -47,8 +47,7 @@ final class CowVsMorLab implements Lab {
     run.checkPipelineExact("after the first run");
     String silver = run.table(SILVER_EVENTS);
     String corrections = run.table("corrections");
-    LocalDate dayOne =
-        LocalDate.ofInstant(Instant.ofEpochMilli(run.truth().get(0).eventTs()), ZoneOffset.UTC);
+    LocalDate dayOne = LabRun.day(run.truth().get(0));
 
     report.step(
         "Two copies of silver_events, partitioned by day: one copy-on-write, one merge-on-read");
@@ -99,7 +98,7 @@ final class CowVsMorLab implements Lab {
       Table iceberg = SnapshotMarks.load(run.spark(), table);
       written.add(
           List.of(
-              shortName(table),
+              LabRun.shortName(table),
               LakeFigures.summary(iceberg, "added-data-files"),
               LakeFigures.summary(iceberg, "deleted-data-files"),
               LakeFigures.summary(iceberg, "added-delete-files"),
@@ -128,7 +127,7 @@ final class CowVsMorLab implements Lab {
       Table iceberg = SnapshotMarks.load(run.spark(), table);
       reads.add(
           List.of(
-              shortName(table),
+              LabRun.shortName(table),
               LakeFigures.summary(iceberg, "total-data-files"),
               LakeFigures.summary(iceberg, "total-delete-files"),
               LakeFigures.medianMillis(3, () -> run.spark().sql(query).collectAsList())));
@@ -182,7 +181,7 @@ final class CowVsMorLab implements Lab {
         List.of("table", "live data files", "live delete files", "read ms"),
         List.of(
             List.of(
-                shortName(mor) + " after compaction",
+                LabRun.shortName(mor) + " after compaction",
                 LakeFigures.summary(morTable, "total-data-files"),
                 LakeFigures.summary(morTable, "total-delete-files"),
                 readAfter)));
@@ -199,10 +198,6 @@ final class CowVsMorLab implements Lab {
         + " GROUP BY 1 ORDER BY 1";
   }
 
-  private static String shortName(String table) {
-    return table.substring(table.lastIndexOf('.') + 1);
-  }
-
   /** One day's events and watch time. */
   record DayFigures(LocalDate day, long events, long watchMs) {
     static List<DayFigures> read(LabRun run, String query) {
@@ -217,7 +212,7 @@ final class CowVsMorLab implements Lab {
     Comparator<ViewingEvent> byId = Comparator.comparing(ViewingEvent::eventId);
     List<ViewingEvent> dayOneHeartbeats =
         truth.stream()
-            .filter(e -> e.eventType() == EventType.HEARTBEAT && day(e).equals(dayOne))
+            .filter(e -> e.eventType() == EventType.HEARTBEAT && LabRun.day(e).equals(dayOne))
             .toList();
     Set<String> corrected = new HashSet<>();
     dayOneHeartbeats.stream()
@@ -228,7 +223,7 @@ final class CowVsMorLab implements Lab {
         dayOneHeartbeats.stream().sorted(byId.reversed()).limit(ADDED).toList();
     Map<LocalDate, long[]> byDay = new TreeMap<>();
     for (ViewingEvent e : truth) {
-      long[] figures = byDay.computeIfAbsent(day(e), d -> new long[2]);
+      long[] figures = byDay.computeIfAbsent(LabRun.day(e), d -> new long[2]);
       figures[0]++;
       figures[1] += e.playMs() + (corrected.contains(e.eventId()) ? CORRECTION_MS : 0);
     }
@@ -241,9 +236,5 @@ final class CowVsMorLab implements Lab {
     List<DayFigures> days = new ArrayList<>();
     byDay.forEach((day, f) -> days.add(new DayFigures(day, f[0], f[1])));
     return days;
-  }
-
-  private static LocalDate day(ViewingEvent e) {
-    return LocalDate.ofInstant(Instant.ofEpochMilli(e.eventTs()), ZoneOffset.UTC);
   }
 }

@@ -36,7 +36,7 @@ final class HiddenPartitioningLab implements Lab {
   @Override
   public void run(LabRun run) throws Exception {
     LabReport report = run.report();
-    report.step("The generator writes 8,000 events over about five days; the chain builds silver");
+    report.step("The generator writes 8,000 events over a week; the chain builds silver");
     run.produce("--count", "8000", "--rate", "12", "--users", "400", "--seed", "13");
     run.chain();
     run.checkPipelineExact("after the chain");
@@ -54,9 +54,7 @@ final class HiddenPartitioningLab implements Lab {
 
     Map<LocalDate, Long> perDay =
         run.truth().stream()
-            .collect(
-                Collectors.groupingBy(
-                    HiddenPartitioningLab::day, TreeMap::new, Collectors.counting()));
+            .collect(Collectors.groupingBy(LabRun::day, TreeMap::new, Collectors.counting()));
     LocalDate busiest =
         perDay.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
     Instant from = busiest.atStartOfDay(ZoneOffset.UTC).toInstant();
@@ -107,13 +105,13 @@ final class HiddenPartitioningLab implements Lab {
     long expectedEvents = perDay.get(busiest);
     long expectedWatch =
         run.truth().stream()
-            .filter(e -> day(e).equals(busiest))
+            .filter(e -> LabRun.day(e).equals(busiest))
             .mapToLong(ViewingEvent::playMs)
             .sum();
     for (String table : List.of(partitioned, flat)) {
       Row r = run.spark().sql(query.apply(table)).first();
       report.check(
-          "the answer from " + table.substring(table.lastIndexOf('.') + 1) + " equals the oracle",
+          "the answer from " + LabRun.shortName(table) + " equals the oracle",
           r.getLong(0) == expectedEvents && r.getLong(1) == expectedWatch,
           r.getLong(0) + " events, " + r.getLong(1) + " ms");
     }
@@ -125,9 +123,5 @@ final class HiddenPartitioningLab implements Lab {
         "the unpartitioned scan cannot prune: it plans every file",
         flatPlan.count() == flatAll.count(),
         flatPlan.count() + " of " + flatAll.count() + " files");
-  }
-
-  private static LocalDate day(ViewingEvent e) {
-    return LocalDate.ofInstant(Instant.ofEpochMilli(e.eventTs()), ZoneOffset.UTC);
   }
 }

@@ -40,7 +40,7 @@ public final class LabCommand implements Callable<Integer> {
 
   @Option(
       names = "--data",
-      defaultValue = "data/labs",
+      defaultValue = "data-labs",
       description = "the labs' folder, emptied before each lab (default: ${DEFAULT-VALUE})")
   Path data;
 

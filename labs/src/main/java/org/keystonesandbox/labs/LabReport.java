@@ -73,10 +73,6 @@ public final class LabReport {
     return passed;
   }
 
-  public List<Check> checks() {
-    return List.copyOf(checks);
-  }
-
   public boolean passed() {
     return !checks.isEmpty() && checks.stream().allMatch(Check::passed);
   }

@@ -4,15 +4,21 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.spark.sql.SparkSession;
@@ -56,6 +62,16 @@ public final class LabRun {
     this.lake =
         new LakeSettings(
             base.catalogType(), env.warehouse(), null, namespace(name), base.writeMode());
+  }
+
+  /** The UTC day of an event's time, as the pipeline's definitions count days. */
+  public static LocalDate day(ViewingEvent event) {
+    return LocalDate.ofInstant(Instant.ofEpochMilli(event.eventTs()), ZoneOffset.UTC);
+  }
+
+  /** {@code events_mor} of {@code lake.lab_cow_vs_mor.events_mor}. */
+  public static String shortName(String table) {
+    return table.substring(table.lastIndexOf('.') + 1);
   }
 
   /** {@code time-travel} keeps its tables in namespace {@code lab_time_travel}. */
@@ -137,17 +153,21 @@ public final class LabRun {
   }
 
   /** Sends events the lab made itself (a late batch, corrections) and adds them to the truth. */
-  public void send(List<ViewingEvent> events) {
+  public void send(List<ViewingEvent> events) throws InterruptedException, ExecutionException {
     Properties props = new Properties();
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, env.bootstrapServers());
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     ViewingEventJson.Encoder encoder = ViewingEventJson.newEncoder();
     try (KafkaProducer<String, byte[]> producer =
         new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+      List<Future<RecordMetadata>> sent = new ArrayList<>();
       for (ViewingEvent event : events) {
-        producer.send(new ProducerRecord<>(topic(), event.userId(), encoder.encode(event)));
+        sent.add(
+            producer.send(new ProducerRecord<>(topic(), event.userId(), encoder.encode(event))));
       }
-      producer.flush();
+      for (Future<RecordMetadata> record : sent) {
+        record.get(); // a record Kafka did not take must not count as sent
+      }
     }
     truth.addAll(events);
   }

@@ -11,7 +11,8 @@ public final class Labs {
           new CowVsMorLab(),
           new HiddenPartitioningLab(),
           new PartitionEvolutionLab(),
-          new MaintenanceLab());
+          new MaintenanceLab(),
+          new CatalogLab());
 
   private Labs() {}
 

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.iceberg.Table;
 import org.keystonesandbox.batch.lake.SnapshotMarks;
+import org.keystonesandbox.batch.lake.SqlTime;
 import org.keystonesandbox.batch.maintenance.MaintenanceJob;
 import org.keystonesandbox.ingest.RunSummary;
 
@@ -99,9 +100,11 @@ final class MaintenanceLab implements Lab {
     report.step(
         "The pipeline's maintenance: compaction, expiry of every snapshot no job needs, orphans"
             + " older than 3 days");
+    Instant now = Instant.now();
     List<MaintenanceJob.TableResult> results =
         new MaintenanceJob(run.spark(), run.lake())
             .run(new MaintenanceJob.Settings(Duration.ZERO, Duration.ofDays(3)));
+    report.note("the statements it ran on each table, here on silver_events:");
     report.query(
         "CALL lake.system.rewrite_data_files(table => '"
             + silverEvents
@@ -109,11 +112,15 @@ final class MaintenanceLab implements Lab {
     report.query(
         "CALL lake.system.expire_snapshots(table => '"
             + silverEvents
-            + "', older_than => TIMESTAMP '<now>', retain_last => 1)");
+            + "', older_than => "
+            + SqlTime.literal(now)
+            + ", retain_last => 1)");
     report.query(
         "CALL lake.system.remove_orphan_files(table => '"
             + silverEvents
-            + "', older_than => TIMESTAMP '<3 days ago>')");
+            + "', older_than => "
+            + SqlTime.literal(now.minus(Duration.ofDays(3)))
+            + ")");
     long orphansRemoved = results.stream().mapToLong(MaintenanceJob.TableResult::orphans).sum();
 
     report.step("After maintenance");
@@ -181,7 +188,7 @@ final class MaintenanceLab implements Lab {
       LakeFigures.FileSet files = LakeFigures.dataFiles(table);
       rows.add(
           List.of(
-              name.substring(name.lastIndexOf('.') + 1),
+              LabRun.shortName(name),
               files.count(),
               files.averageBytes(),
               LakeFigures.snapshots(table),

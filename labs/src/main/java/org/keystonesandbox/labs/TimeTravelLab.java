@@ -5,8 +5,6 @@ import static org.keystonesandbox.events.names.PipelineNames.GOLD_TITLE_COUNTRY_
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +12,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 import org.apache.iceberg.Table;
 import org.keystonesandbox.batch.lake.SnapshotMarks;
+import org.keystonesandbox.batch.lake.SqlTime;
 import org.keystonesandbox.events.EventType;
 import org.keystonesandbox.events.ViewingEvent;
 import org.keystonesandbox.oracle.ReferenceGold;
@@ -22,8 +21,6 @@ import org.keystonesandbox.oracle.ReferenceGold.TitleCountryDay;
 /** Gold before a late batch and after its repair, side by side; snapshot expiry ends it. */
 final class TimeTravelLab implements Lab {
   static final int LATE_EVENTS = 60;
-  private static final DateTimeFormatter SPARK_TIMESTAMP =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
 
   @Override
   public String name() {
@@ -70,8 +67,7 @@ final class TimeTravelLab implements Lab {
         run.contents().goldTitleCountryDays("VERSION AS OF " + before);
     List<TitleCountryDay> asOfAfter = run.contents().goldTitleCountryDays("VERSION AS OF " + after);
     List<TitleCountryDay> asOfBeforeTime =
-        run.contents()
-            .goldTitleCountryDays("TIMESTAMP AS OF '" + SPARK_TIMESTAMP.format(beforeCommit) + "'");
+        run.contents().goldTitleCountryDays("TIMESTAMP AS OF '" + SqlTime.text(beforeCommit) + "'");
     Map<LocalDate, long[]> byDay = new TreeMap<>();
     add(byDay, asOfBefore, 0);
     add(byDay, asOfAfter, 1);
@@ -94,7 +90,7 @@ final class TimeTravelLab implements Lab {
         "SELECT day, round(sum(watch_ms) / 3.6e6, 2) AS watch_hours FROM "
             + gold
             + " TIMESTAMP AS OF '"
-            + SPARK_TIMESTAMP.format(beforeCommit)
+            + SqlTime.text(beforeCommit)
             + "' GROUP BY day ORDER BY day");
     report.query("SELECT snapshot_id, committed_at, operation FROM " + gold + ".snapshots");
     report.check(
@@ -109,8 +105,7 @@ final class TimeTravelLab implements Lab {
         "TIMESTAMP AS OF the first commit reads the same rows as VERSION AS OF it",
         asOfBeforeTime.equals(asOfBefore),
         "");
-    LocalDate dayOne =
-        LocalDate.ofInstant(Instant.ofEpochMilli(onTime.get(0).eventTs()), ZoneOffset.UTC);
+    LocalDate dayOne = LabRun.day(onTime.get(0));
     boolean onlyDayOneChanged = true;
     for (Map.Entry<LocalDate, long[]> day : byDay.entrySet()) {
       boolean changed = day.getValue()[0] != day.getValue()[1];
@@ -132,9 +127,9 @@ final class TimeTravelLab implements Lab {
     String expire =
         "CALL lake.system.expire_snapshots(table => '"
             + gold
-            + "', older_than => TIMESTAMP '"
-            + SPARK_TIMESTAMP.format(Instant.now())
-            + "', retain_last => 1)";
+            + "', older_than => "
+            + SqlTime.literal(Instant.now())
+            + ", retain_last => 1)";
     report.query(expire);
     run.spark().sql(expire).collectAsList();
     goldTable.refresh();
@@ -160,12 +155,10 @@ final class TimeTravelLab implements Lab {
    * two days late, that add their play time to day one.
    */
   static List<ViewingEvent> lateHeartbeats(List<ViewingEvent> onTime) {
-    LocalDate dayOne =
-        LocalDate.ofInstant(Instant.ofEpochMilli(onTime.get(0).eventTs()), ZoneOffset.UTC);
+    LocalDate dayOne = LabRun.day(onTime.get(0));
     List<ViewingEvent> late = new ArrayList<>();
     for (ViewingEvent e : onTime) {
-      boolean onDayOne =
-          LocalDate.ofInstant(Instant.ofEpochMilli(e.eventTs()), ZoneOffset.UTC).equals(dayOne);
+      boolean onDayOne = LabRun.day(e).equals(dayOne);
       if (late.size() < LATE_EVENTS && onDayOne && e.eventType() == EventType.HEARTBEAT) {
         long ts = e.eventTs() + 1;
         late.add(

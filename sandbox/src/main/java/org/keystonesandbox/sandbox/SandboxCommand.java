@@ -12,9 +12,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.keystonesandbox.cli.CommandLines;
 import org.keystonesandbox.cli.ExitCodes;
+import org.keystonesandbox.cli.Jars;
 import org.keystonesandbox.events.names.PipelineNames;
 import org.keystonesandbox.sandbox.process.ForegroundJar;
-import org.keystonesandbox.sandbox.process.Jars;
 import org.keystonesandbox.sandbox.run.SandboxRun;
 import org.keystonesandbox.sandbox.status.StatusCollector;
 import org.keystonesandbox.sandbox.status.StatusServer;
@@ -173,7 +173,7 @@ public final class SandboxCommand implements Callable<Integer> {
       SandboxRun run =
           new SandboxRun(
               new SandboxRun.Settings(
-                  home == null ? Jars.defaultHome() : home,
+                  home == null ? Jars.homeOf(SandboxCommand.class) : home,
                   dataDir,
                   fresh,
                   count,
@@ -330,7 +330,7 @@ public final class SandboxCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-      Jars jars = new Jars(home == null ? Jars.defaultHome() : home);
+      Jars jars = new Jars(home == null ? Jars.homeOf(SandboxCommand.class) : home);
       return ForegroundJar.run(jars.find(Jars.LABS), args);
     }
   }
@@ -356,7 +356,7 @@ public final class SandboxCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-      Jars jars = new Jars(home == null ? Jars.defaultHome() : home);
+      Jars jars = new Jars(home == null ? Jars.homeOf(SandboxCommand.class) : home);
       List<String> console =
           new ArrayList<>(List.of("sql", "--warehouse", dataDir.resolve("lake").toString()));
       console.addAll(args);

@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.keystonesandbox.cli.ExitCodes;
-import org.keystonesandbox.sandbox.process.Jars;
+import org.keystonesandbox.cli.Jars;
 
 class SandboxCommandTest {
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -64,7 +64,7 @@ class SandboxCommandTest {
                 dir.resolve("nowhere").toString(),
                 "--status-port",
                 "-1"))
-        .isEqualTo(ExitCodes.USAGE);
+        .isEqualTo(ExitCodes.UNAVAILABLE);
     assertThat(errors())
         .contains("cannot find " + Jars.KAFKA)
         .contains("mvn -B install -DskipTests");
@@ -73,8 +73,8 @@ class SandboxCommandTest {
   @Test
   void labAndSqlNameTheJarTheyNeedWhenItIsNotBuilt(@TempDir Path dir) {
     String nowhere = dir.resolve("nowhere").toString();
-    assertThat(run("lab", "--home", nowhere, "--list")).isEqualTo(ExitCodes.USAGE);
-    assertThat(run("sql", "--home", nowhere, "-e", "SHOW TABLES")).isEqualTo(ExitCodes.USAGE);
+    assertThat(run("lab", "--home", nowhere, "--list")).isEqualTo(ExitCodes.UNAVAILABLE);
+    assertThat(run("sql", "--home", nowhere, "-e", "SHOW TABLES")).isEqualTo(ExitCodes.UNAVAILABLE);
     assertThat(errors().lines())
         .satisfiesExactly(
             line -> assertThat(line).contains("cannot find " + Jars.LABS),

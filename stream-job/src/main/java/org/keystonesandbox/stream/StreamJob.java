@@ -67,8 +67,12 @@ public final class StreamJob {
     // Ctrl-C ends the process; cancelling first aborts the job's open Kafka transactions now.
     Thread canceller = new Thread(() -> cancelOnExit(job), NAME + "-stop");
     Runtime.getRuntime().addShutdownHook(canceller);
-    JobExecutionResult result = awaitWithProgress(job, progressInterval);
-    Runtime.getRuntime().removeShutdownHook(canceller);
+    JobExecutionResult result;
+    try {
+      result = awaitWithProgress(job, progressInterval);
+    } finally {
+      Runtime.getRuntime().removeShutdownHook(canceller);
+    }
     out.println(ProgressLine.totals(result.getAllAccumulatorResults()));
     return result;
   }

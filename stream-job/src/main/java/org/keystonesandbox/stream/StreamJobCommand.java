@@ -24,8 +24,8 @@ import picocli.CommandLine.Option;
  * flink run stream-job/target/keystone-stream-job.jar --bootstrap-server kafka:9092
  * </pre>
  *
- * Exit status ({@link ExitCodes}): 0 done or stopped by Ctrl-C, 1 the job failed, 2 bad flags, 3
- * Kafka unreachable or a file unreadable.
+ * Exit status ({@link ExitCodes}): 0 done, 1 the job failed, 2 bad flags, 3 Kafka unreachable or a
+ * file unreadable; Ctrl-C cancels the job and ends with the shell's 130.
  */
 @Command(
     name = StreamJobCommand.NAME,

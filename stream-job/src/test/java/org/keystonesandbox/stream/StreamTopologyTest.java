@@ -38,7 +38,7 @@ class StreamTopologyTest {
 
   @Test
   @Timeout(120)
-  void aDozenRecordsBecomeSessionsALateEventAndADeadLetter() throws Exception {
+  void tenRecordsBecomeSessionsALateEventAndADeadLetter() throws Exception {
     // The source below sends one record per checkpoint; with watermarks every 10 ms, each record
     // meets the watermark of all records before it, as in a slow topic.
     StreamJobSettings settings =

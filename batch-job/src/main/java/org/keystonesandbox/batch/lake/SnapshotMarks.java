@@ -8,6 +8,7 @@ import org.apache.iceberg.Table;
 import org.apache.iceberg.spark.Spark3Util;
 import org.apache.iceberg.util.SnapshotUtil;
 import org.apache.spark.sql.SparkSession;
+import org.keystonesandbox.events.names.PipelineNames;
 
 /**
  * The jobs' progress marks, kept in the summaries of the snapshots that committed the data they
@@ -16,10 +17,10 @@ import org.apache.spark.sql.SparkSession;
  */
 public final class SnapshotMarks {
   /** Bronze: the Kafka offsets to read next, in Spark's offsets JSON. */
-  public static final String KAFKA_OFFSETS = "keystone.kafka-offsets";
+  public static final String KAFKA_OFFSETS = PipelineNames.KAFKA_OFFSETS_MARK;
 
   /** Silver: the bronze snapshot read up to. */
-  public static final String BRONZE_SNAPSHOT = "keystone.bronze-snapshot";
+  public static final String BRONZE_SNAPSHOT = PipelineNames.BRONZE_SNAPSHOT_MARK;
 
   /** Silver: the event days whose events were replaced, comma-separated ISO dates. */
   public static final String EVENT_DAYS = "keystone.event-days";
@@ -28,7 +29,7 @@ public final class SnapshotMarks {
   public static final String SESSION_DAYS = "keystone.session-days";
 
   /** Gold: the silver sessions snapshot read up to. */
-  public static final String SILVER_SNAPSHOT = "keystone.silver-snapshot";
+  public static final String SILVER_SNAPSHOT = PipelineNames.SILVER_SNAPSHOT_MARK;
 
   private SnapshotMarks() {}
 

@@ -1,6 +1,5 @@
 package org.keystonesandbox.batch.maintenance;
 
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -14,6 +13,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.keystonesandbox.batch.lake.LakeSettings;
 import org.keystonesandbox.batch.lake.SnapshotMarks;
+import org.keystonesandbox.batch.lake.SqlTime;
 import org.keystonesandbox.batch.lake.Tables;
 import org.keystonesandbox.events.names.PipelineNames;
 
@@ -67,16 +67,19 @@ public final class MaintenanceJob {
       keepFrom = Math.min(keepFrom, markedSnapshotTime(iceberg, ownMark.get(name)));
       keepFrom = Math.min(keepFrom, downstreamReadPoint(name, iceberg));
       spark.sql(
-          "CALL %s.system.expire_snapshots(table => '%s', older_than => TIMESTAMP '%s', retain_last => 1)"
-              .formatted(PipelineNames.LAKE_CATALOG, table, new Timestamp(keepFrom)));
+          "CALL %s.system.expire_snapshots(table => '%s', older_than => %s, retain_last => 1)"
+              .formatted(
+                  PipelineNames.LAKE_CATALOG,
+                  table,
+                  SqlTime.literal(Instant.ofEpochMilli(keepFrom))));
       long orphans =
           spark
               .sql(
-                  "CALL %s.system.remove_orphan_files(table => '%s', older_than => TIMESTAMP '%s')"
+                  "CALL %s.system.remove_orphan_files(table => '%s', older_than => %s)"
                       .formatted(
                           PipelineNames.LAKE_CATALOG,
                           table,
-                          new Timestamp(now.minus(settings.orphanAge()).toEpochMilli())))
+                          SqlTime.literal(now.minus(settings.orphanAge()))))
               .count();
       results.add(new TableResult(name, rewrite.getInt(0), rewrite.getInt(1), orphans));
     }

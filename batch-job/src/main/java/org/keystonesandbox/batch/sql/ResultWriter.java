@@ -3,7 +3,7 @@ package org.keystonesandbox.batch.sql;
 import static org.apache.spark.sql.functions.col;
 
 import java.io.PrintWriter;
-import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import org.apache.spark.sql.Column;
@@ -26,22 +26,31 @@ final class ResultWriter {
     this.maxRows = maxRows;
   }
 
-  /** Prints {@code result} and returns how many rows it printed. */
+  /**
+   * Prints {@code result} and returns how many rows it printed. CSV and JSON stream the rows, a
+   * partition at a time, so that a script can export a table larger than the console's memory.
+   */
   long write(Dataset<Row> result) {
     String[] names = result.columns();
+    long rows = 0;
     if (format == ResultFormat.JSON) {
-      List<String> lines = result.toJSON().collectAsList();
-      lines.forEach(out::println);
-      return lines.size();
+      for (Iterator<String> lines = result.toJSON().toLocalIterator(); lines.hasNext(); rows++) {
+        out.println(lines.next());
+      }
+      return rows;
     }
-    List<String[]> rows = asStrings(result, names.length, format == ResultFormat.TABLE);
+    Dataset<Row> text = asText(result);
     if (format == ResultFormat.CSV) {
       out.println(csvLine(names));
-      rows.forEach(row -> out.println(csvLine(row)));
-      return rows.size();
+      for (Iterator<Row> it = text.toLocalIterator(); it.hasNext(); rows++) {
+        out.println(csvLine(values(it.next())));
+      }
+      return rows;
     }
-    boolean truncated = rows.size() > maxRows;
-    List<String[]> shown = truncated ? rows.subList(0, maxRows) : rows;
+    List<String[]> table =
+        text.limit(maxRows + 1).collectAsList().stream().map(ResultWriter::values).toList();
+    boolean truncated = table.size() > maxRows;
+    List<String[]> shown = truncated ? table.subList(0, maxRows) : table;
     printTable(names, shown);
     if (truncated) {
       out.printf(Locale.ROOT, "(only the first %,d rows shown: --max-rows)%n", maxRows);
@@ -49,25 +58,24 @@ final class ResultWriter {
     return shown.size();
   }
 
-  private List<String[]> asStrings(Dataset<Row> result, int width, boolean limited) {
-    Column[] asText = new Column[width];
+  /** Every column cast to a string by Spark, under positional names (a join may repeat a name). */
+  private static Dataset<Row> asText(Dataset<Row> result) {
+    int width = result.columns().length;
     String[] positional = new String[width];
+    Column[] asText = new Column[width];
     for (int i = 0; i < width; i++) {
       positional[i] = "c" + i;
       asText[i] = col(positional[i]).cast("string");
     }
-    // Positional names: a join may return two columns of one name.
-    Dataset<Row> text = result.toDF(positional).select(asText);
-    List<Row> collected = limited ? text.limit(maxRows + 1).collectAsList() : text.collectAsList();
-    List<String[]> rows = new ArrayList<>(collected.size());
-    for (Row row : collected) {
-      String[] values = new String[width];
-      for (int i = 0; i < width; i++) {
-        values[i] = row.isNullAt(i) ? "NULL" : row.getString(i);
-      }
-      rows.add(values);
+    return result.toDF(positional).select(asText);
+  }
+
+  private static String[] values(Row row) {
+    String[] values = new String[row.length()];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = row.isNullAt(i) ? "NULL" : row.getString(i);
     }
-    return rows;
+    return values;
   }
 
   private void printTable(String[] names, List<String[]> rows) {

@@ -111,7 +111,12 @@ public final class SqlConsole {
       } catch (EndOfFileException endOfInput) {
         return;
       }
-      if (statement.isEmpty() && QUIT.contains(line.strip().toLowerCase(Locale.ROOT))) {
+      String command = line.strip().toLowerCase(Locale.ROOT);
+      if (statement.isEmpty()
+          && QUIT.contains(
+              command.endsWith(";")
+                  ? command.substring(0, command.length() - 1).strip()
+                  : command)) {
         return;
       }
       statement.append(line).append('\n');

@@ -153,7 +153,8 @@ class SqlConsoleTest extends SparkLakeTest {
 
   @Test
   void thePromptGoesOnAfterAnErrorAndKeepsHistory(@TempDir Path dir) throws Exception {
-    String typed = "SELECT 1 AS one;\nSELEC oops;\nSELECT\n  2 AS two;\nquit\nSELECT 3 AS three;\n";
+    String typed =
+        "SELECT 1 AS one;\nSELEC oops;\nSELECT\n  2 AS two;\nQUIT;\nSELECT 3 AS three;\n";
     Path history = dir.resolve("history");
     ByteArrayOutputStream screen = new ByteArrayOutputStream();
     try (Terminal terminal =

@@ -17,8 +17,8 @@ import picocli.CommandLine;
  * <ul>
  *   <li>a bad flag or value, or an {@link IllegalArgumentException} from the command: {@code
  *       <name>: <message> (see --help)}, exit {@link ExitCodes#USAGE};
- *   <li>Kafka unreachable, a file that cannot be read or written: {@code <name>: <message>}, exit
- *       {@link ExitCodes#UNAVAILABLE};
+ *   <li>Kafka unreachable: {@code <name>: <message>}; a file that cannot be read or written: {@code
+ *       <name>: <ExceptionType>: <message>}; exit {@link ExitCodes#UNAVAILABLE};
  *   <li>anything else: {@code <name>: <failure>: <root cause>}, exit {@link ExitCodes#FAILED}.
  * </ul>
  */
@@ -50,7 +50,14 @@ public final class CommandLines {
           if (ex instanceof KafkaUnavailableException
               || ex instanceof IOException
               || ex instanceof UncheckedIOException) {
-            err.println(name + ": " + ex.getMessage());
+            // Kafka's message says what to do; a file error needs its type ("NoSuchFileException:
+            // x")
+            err.println(
+                name
+                    + ": "
+                    + (ex instanceof KafkaUnavailableException
+                        ? ex.getMessage()
+                        : rootMessage(ex)));
             return ExitCodes.UNAVAILABLE;
           }
           err.println(name + ": " + failure + ": " + rootMessage(ex));

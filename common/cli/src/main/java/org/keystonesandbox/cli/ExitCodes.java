@@ -2,7 +2,10 @@ package org.keystonesandbox.cli;
 
 /** The exit codes every command of the project uses, each with one meaning. */
 public final class ExitCodes {
-  /** Done: the work finished, or the command was stopped on purpose (Ctrl-C). */
+  /**
+   * Done: the work finished. (Ctrl-C ends a command with the shell's 130, after its shutdown hooks
+   * have stopped it cleanly.)
+   */
   public static final int OK = 0;
 
   /** The work ran and failed: a job failed, a verification found a mismatch, a run fell short. */

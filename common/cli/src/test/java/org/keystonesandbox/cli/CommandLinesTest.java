@@ -86,7 +86,8 @@ class CommandLinesTest {
     assertThat(run("--throw", "file")).isEqualTo(ExitCodes.UNAVAILABLE);
     assertThat(errText().lines())
         .containsExactly(
-            "probe: no broker at localhost:1", "probe: truth.csv (No such file or directory)");
+            "probe: no broker at localhost:1",
+            "probe: FileNotFoundException: truth.csv (No such file or directory)");
   }
 
   @Test

@@ -5,6 +5,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * Another of the project's commands run in the foreground, sharing this terminal: {@code
@@ -25,10 +27,20 @@ public final class ForegroundJar {
 
   /** Runs it to its end and returns its exit code. */
   public static int run(Path jar, List<String> args) throws InterruptedException {
+    Process process;
     try {
-      return new ProcessBuilder(command(jar, args)).inheritIO().start().waitFor();
+      process = new ProcessBuilder(command(jar, args)).inheritIO().start();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start " + jar, e);
+    }
+    // Ctrl-C reaches the whole foreground process group. The child decides what it means (the
+    // console drops the statement being typed, a lab stops); this JVM waits for it to end.
+    Signal interrupt = new Signal("INT");
+    SignalHandler previous = Signal.handle(interrupt, SignalHandler.SIG_IGN);
+    try {
+      return process.waitFor();
+    } finally {
+      Signal.handle(interrupt, previous);
     }
   }
 }

@@ -3,7 +3,7 @@ package org.keystonesandbox.sandbox.run;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.keystonesandbox.sandbox.process.Jars;
+import org.keystonesandbox.cli.Jars;
 import org.keystonesandbox.sandbox.run.DataFolder.GeneratorRun;
 
 /**
@@ -61,7 +61,7 @@ public final class PartCommands {
       args.addAll(List.of("--count", Long.toString(settings.count())));
     }
     if (settings.duration() != null) {
-      args.addAll(List.of("--duration", settings.duration().toSeconds() + "s"));
+      args.addAll(List.of("--duration", settings.duration().toMillis() + "ms"));
     }
     run.start().ifPresent(start -> args.addAll(List.of("--start", start.toString())));
     args.addAll(settings.generatorArgs());
@@ -94,7 +94,7 @@ public final class PartCommands {
             "--run-log",
             data.batchRuns().toString(),
             "--interval",
-            settings.chainInterval().toSeconds() + "s",
+            settings.chainInterval().toMillis() + "ms",
             "--ui-port",
             Integer.toString(settings.sparkUiPort()),
             "--shuffle-partitions",

@@ -20,8 +20,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
+import org.keystonesandbox.cli.Jars;
 import org.keystonesandbox.sandbox.process.ChildProcess;
-import org.keystonesandbox.sandbox.process.Jars;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -180,8 +180,13 @@ final class Supervisor {
     }
   }
 
-  /** Stops every part still running, in {@link #STOP_ORDER}. */
+  /**
+   * Stops every part still running, in {@link #STOP_ORDER}. Every part is retired first, so that a
+   * supervision round running meanwhile (the shutdown hook stops the parts while the main loop may
+   * still supervise them) does not start a stopped part again.
+   */
   void stopAll(Duration grace) {
+    STOP_ORDER.forEach(this::retire);
     for (String name : STOP_ORDER) {
       stop(name, grace);
     }

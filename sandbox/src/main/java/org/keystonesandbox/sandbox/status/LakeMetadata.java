@@ -95,7 +95,7 @@ public final class LakeMetadata {
   /** The Kafka offsets bronze committed with its rows, by partition (empty if none yet). */
   public Map<Integer, Long> bronzeOffsets() {
     Map<Integer, Long> offsets = new TreeMap<>();
-    latestMark(PipelineNames.BRONZE_EVENTS, "keystone.kafka-offsets")
+    latestMark(PipelineNames.BRONZE_EVENTS, PipelineNames.KAFKA_OFFSETS_MARK)
         .ifPresent(
             json -> {
               try {
@@ -125,11 +125,11 @@ public final class LakeMetadata {
       return false;
     }
     boolean silverRead =
-        latestMark(PipelineNames.SILVER_SESSIONS, "keystone.bronze-snapshot")
+        latestMark(PipelineNames.SILVER_SESSIONS, PipelineNames.BRONZE_SNAPSHOT_MARK)
             .map(id -> Long.parseLong(id) == bronze.get().snapshotId())
             .orElse(false);
     boolean goldRead =
-        latestMark(PipelineNames.GOLD_USER_DAILY, "keystone.silver-snapshot")
+        latestMark(PipelineNames.GOLD_USER_DAILY, PipelineNames.SILVER_SNAPSHOT_MARK)
             .map(id -> Long.parseLong(id) == silver.get().snapshotId())
             .orElse(false);
     return silverRead && goldRead;

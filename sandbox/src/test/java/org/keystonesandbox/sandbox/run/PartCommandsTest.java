@@ -8,7 +8,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
-import org.keystonesandbox.sandbox.process.Jars;
+import org.keystonesandbox.cli.Jars;
 import org.keystonesandbox.sandbox.run.DataFolder.GeneratorRun;
 
 class PartCommandsTest {
@@ -81,11 +81,13 @@ class PartCommandsTest {
     GeneratorRun third =
         new GeneratorRun(3, dir, DATA.resolve("generator/run-001/titles.csv"), Optional.of(start));
 
-    List<String> args = commands(null, Duration.ofMinutes(2)).generator(third).args();
+    List<String> args = commands(null, Duration.ofMillis(120_500)).generator(third).args();
 
     assertThat(args).containsSequence("--seed", "44", "--catalog-seed", "42");
     assertThat(args).containsSequence("--out-dir", dir.toString());
-    assertThat(args).containsSequence("--duration", "120s", "--start", start.toString());
+    assertThat(args)
+        .as("a duration keeps its milliseconds")
+        .containsSequence("--duration", "120500ms", "--start", start.toString());
     assertThat(args).doesNotContain("--count");
     assertThat(args).endsWith("--late-rate", "0.05");
   }
@@ -127,7 +129,7 @@ class PartCommandsTest {
             "--run-log",
             DATA.resolve("batch-runs.jsonl").toString(),
             "--interval",
-            "20s",
+            "20000ms",
             "--ui-port",
             "14040",
             "--shuffle-partitions",

@@ -18,8 +18,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.keystonesandbox.cli.Jars;
 import org.keystonesandbox.sandbox.process.ChildProcess;
-import org.keystonesandbox.sandbox.process.Jars;
 
 /** With parts that crash at once: jars without a main class, which {@code java -jar} refuses. */
 class SupervisorTest {
@@ -67,6 +67,16 @@ class SupervisorTest {
     assertThat(printed.toString(StandardCharsets.UTF_8))
         .contains("sandbox: chain ended (exit code 1); restarting it (restart 1)");
     assertThat(supervisor.get(PartCommands.CHAIN).log()).content().contains("main manifest");
+  }
+
+  @Test
+  void aPartStoppedByStopAllIsNeverRestartedAfterwards() throws Exception {
+    startCrashed(PartCommands.CHAIN, Jars.BATCH_JOB);
+
+    supervisor.stopAll(Duration.ofSeconds(5));
+    supervisor.restartCrashed();
+
+    assertThat(supervisor.restartsOf(PartCommands.CHAIN)).isZero();
   }
 
   @Test

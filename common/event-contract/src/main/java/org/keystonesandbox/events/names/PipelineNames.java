@@ -37,6 +37,18 @@ public final class PipelineNames {
   public static final String GOLD_USER_DAILY = "gold_user_daily";
   public static final String GOLD_COMPLETIONS = "gold_playback_completions";
 
+  /**
+   * The marks each batch job leaves in its commits' snapshot summaries to know its place; the
+   * status view and the verifier read them too. Bronze: the Kafka offsets to read next.
+   */
+  public static final String KAFKA_OFFSETS_MARK = "keystone.kafka-offsets";
+
+  /** Silver: the bronze snapshot read up to. */
+  public static final String BRONZE_SNAPSHOT_MARK = "keystone.bronze-snapshot";
+
+  /** Gold: the silver sessions snapshot read up to. */
+  public static final String SILVER_SNAPSHOT_MARK = "keystone.silver-snapshot";
+
   /** Every table, upstream first. */
   public static final List<String> TABLES =
       List.of(

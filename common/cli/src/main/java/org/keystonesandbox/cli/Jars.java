@@ -1,5 +1,7 @@
-package org.keystonesandbox.sandbox.process;
+package org.keystonesandbox.cli;
 
+import java.io.FileNotFoundException;
+import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,9 +18,17 @@ public final class Jars {
   public static final String BATCH_JOB = "keystone-batch-job.jar";
   public static final String VERIFY = "keystone-verify.jar";
   public static final String LABS = "keystone-labs.jar";
+  public static final String REST_CATALOG = "keystone-rest-catalog.jar";
 
   private static final List<String> MODULES =
-      List.of("common/embedded-kafka", "ingest", "stream-job", "batch-job", "verify", "labs");
+      List.of(
+          "common/embedded-kafka",
+          "ingest",
+          "stream-job",
+          "batch-job",
+          "verify",
+          "labs",
+          "docker/rest-catalog");
 
   private final Path home;
 
@@ -26,15 +36,18 @@ public final class Jars {
     this.home = home;
   }
 
-  /** The checkout or folder this jar was started from: {@code <home>/sandbox/target/x.jar}. */
-  public static Path defaultHome() {
+  /**
+   * The checkout or folder the jar holding {@code command} was started from: {@code
+   * <home>/<module>/target/x.jar} (or {@code target/classes}) in a checkout, {@code
+   * /opt/keystone/x.jar} in the image. {@code command} is a class of a top-level module's own jar
+   * (the sandbox's, the labs'), not of a library in its {@code lib} folder.
+   */
+  public static Path homeOf(Class<?> command) {
     try {
       Path self =
-          Path.of(Jars.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+          Path.of(command.getProtectionDomain().getCodeSource().getLocation().toURI())
               .toAbsolutePath();
       Path folder = Files.isDirectory(self) ? self : self.getParent();
-      // target/classes or target/keystone-sandbox.jar in a checkout; /opt/keystone/x.jar in an
-      // image
       if (folder.getFileName().toString().equals("classes")) {
         folder = folder.getParent();
       }
@@ -59,11 +72,12 @@ public final class Jars {
         return built;
       }
     }
-    throw new IllegalArgumentException(
-        "cannot find "
-            + jar
-            + " under "
-            + home
-            + ": build the project first (mvn -B install -DskipTests) or pass --home");
+    throw new UncheckedIOException(
+        new FileNotFoundException(
+            "cannot find "
+                + jar
+                + " under "
+                + home
+                + ": build the project first (mvn -B install -DskipTests) or pass --home"));
   }
 }
