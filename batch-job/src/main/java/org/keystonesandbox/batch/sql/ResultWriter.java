@@ -1,11 +1,14 @@
 package org.keystonesandbox.batch.sql;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.to_json;
 
 import java.io.PrintWriter;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -34,8 +37,10 @@ final class ResultWriter {
     String[] names = result.columns();
     long rows = 0;
     if (format == ResultFormat.JSON) {
-      for (Iterator<String> lines = result.toJSON().toLocalIterator(); lines.hasNext(); rows++) {
-        out.println(lines.next());
+      // Every column named in every line, null or not, so that each line has the same fields.
+      Column line = to_json(struct(col("*")), Map.of("ignoreNullFields", "false"));
+      for (Iterator<Row> lines = result.select(line).toLocalIterator(); lines.hasNext(); rows++) {
+        out.println(lines.next().getString(0));
       }
       return rows;
     }

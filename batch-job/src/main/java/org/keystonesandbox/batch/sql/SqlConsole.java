@@ -46,8 +46,6 @@ public final class SqlConsole {
     this.err = err;
     this.writer = new ResultWriter(out, format, maxRows);
     this.timings = format == ResultFormat.TABLE;
-    // JSON lines name every column, null or not, so that each line has the same fields.
-    spark.conf().set("spark.sql.jsonGenerator.ignoreNullFields", "false");
   }
 
   /** Runs one statement; on failure prints one line and returns false. */
