@@ -12,6 +12,7 @@ public final class Labs {
           new HiddenPartitioningLab(),
           new PartitionEvolutionLab(),
           new MaintenanceLab(),
+          new ForgetUserLab(),
           new CatalogLab());
 
   private Labs() {}

@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import org.keystonesandbox.batch.bronze.BronzeJob;
 import org.keystonesandbox.batch.chain.ChainRunner;
+import org.keystonesandbox.batch.forget.ForgetUserJob;
 import org.keystonesandbox.batch.gold.GoldJob;
 import org.keystonesandbox.batch.maintenance.MaintenanceJob;
 import org.keystonesandbox.batch.silver.SilverJob;
@@ -43,6 +44,7 @@ import picocli.CommandLine.Option;
       BatchJobCommand.Gold.class,
       BatchJobCommand.Maintenance.class,
       BatchJobCommand.Chain.class,
+      BatchJobCommand.Forget.class,
       SqlCommand.class
     })
 public final class BatchJobCommand {
@@ -188,6 +190,32 @@ public final class BatchJobCommand {
                 .formatted(t.table(), t.filesRewritten(), t.filesAdded(), t.orphans()));
       }
       return report.toString();
+    }
+  }
+
+  @Command(
+      name = "forget",
+      description = {
+        "Erases one user from every table that holds them and from every file on disk: delete,",
+        "compaction, expiry of older snapshots. Stop the chain first; it must have caught up."
+      },
+      footer = ExitCodes.HELP_FOOTER)
+  static final class Forget extends SparkCommand {
+    @Option(names = "--user", required = true, description = "the user_id to erase")
+    String user;
+
+    @Override
+    void validate() {}
+
+    @Override
+    String run(SparkSession spark) {
+      StringBuilder report = new StringBuilder("forget " + user + ":");
+      for (ForgetUserJob.TableResult t : new ForgetUserJob(spark, lake.settings()).run(user)) {
+        report.append(
+            "%n  %s: %d rows deleted, %d data files rewritten"
+                .formatted(t.table(), t.rowsDeleted(), t.filesRewritten()));
+      }
+      return report.append("%n  every older snapshot expired".formatted()).toString();
     }
   }
 

@@ -1,0 +1,169 @@
+package org.keystonesandbox.batch.forget;
+
+import static org.keystonesandbox.events.names.PipelineNames.BRONZE_EVENTS;
+import static org.keystonesandbox.events.names.PipelineNames.BRONZE_QUARANTINE;
+import static org.keystonesandbox.events.names.PipelineNames.GOLD_COMPLETIONS;
+import static org.keystonesandbox.events.names.PipelineNames.GOLD_USER_DAILY;
+import static org.keystonesandbox.events.names.PipelineNames.SILVER_EVENTS;
+import static org.keystonesandbox.events.names.PipelineNames.SILVER_SESSIONS;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.apache.iceberg.AppendFiles;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.actions.RewriteDataFiles;
+import org.apache.iceberg.spark.CommitMetadata;
+import org.apache.iceberg.spark.actions.SparkActions;
+import org.apache.spark.sql.SparkSession;
+import org.keystonesandbox.batch.lake.LakeSettings;
+import org.keystonesandbox.batch.lake.SnapshotMarks;
+import org.keystonesandbox.batch.lake.Tables;
+
+/**
+ * Erases one user (a right-to-be-forgotten request) from every table that holds their rows, until
+ * no live file, no kept snapshot and no file on disk holds them: a delete per table, compaction of
+ * the files the deletes touched, and expiry of every older snapshot.
+ *
+ * <p>The jobs find their place in snapshot summaries (bronze's Kafka offsets, the upstream snapshot
+ * silver and gold read up to). Every new snapshot carries bronze's offsets forward, and the read
+ * points move to the erased upstream snapshots, so that expiry can drop every older snapshot and
+ * the chain still continues where it was. That move is right only when silver has read bronze's
+ * newest snapshot and gold silver's (or never ran); otherwise the job refuses, and the chain must
+ * catch up first. The chain must not run meanwhile. Gold's title x country figures are aggregates
+ * with no user id and stay as they are.
+ */
+public final class ForgetUserJob {
+  /** What the job did to one table. */
+  public record TableResult(String table, long rowsDeleted, long filesRewritten) {}
+
+  private static final Pattern USER_ID = Pattern.compile("[A-Za-z0-9_.:@-]+");
+
+  private final SparkSession spark;
+  private final LakeSettings lake;
+
+  public ForgetUserJob(SparkSession spark, LakeSettings lake) {
+    this.spark = spark;
+    this.lake = lake;
+  }
+
+  public List<TableResult> run(String userId) {
+    if (!USER_ID.matcher(userId).matches()) {
+      throw new IllegalArgumentException("not a user id: " + userId);
+    }
+    Tables.createAll(spark, lake);
+    Table bronze = SnapshotMarks.load(spark, lake.table(BRONZE_EVENTS));
+    Table quarantine = SnapshotMarks.load(spark, lake.table(BRONZE_QUARANTINE));
+    Table sessions = SnapshotMarks.load(spark, lake.table(SILVER_SESSIONS));
+    Table userDaily = SnapshotMarks.load(spark, lake.table(GOLD_USER_DAILY));
+    requireCaughtUp(bronze, sessions, SnapshotMarks.BRONZE_SNAPSHOT, "silver", "bronze");
+    requireCaughtUp(sessions, userDaily, SnapshotMarks.SILVER_SNAPSHOT, "gold", "silver");
+
+    String byUser = "user_id = '" + userId + "'";
+    List<TableResult> results = new ArrayList<>();
+    results.add(erase(bronze, byUser, ownOffsets(bronze)));
+    results.add(
+        erase(
+            quarantine,
+            "CAST(payload AS STRING) LIKE '%\"user_id\":\"" + userId + "\"%'",
+            ownOffsets(quarantine)));
+    results.add(erase(load(SILVER_EVENTS), byUser, Map.of()));
+    results.add(
+        erase(sessions, byUser, readPoint(sessions, SnapshotMarks.BRONZE_SNAPSHOT, bronze)));
+    results.add(
+        erase(userDaily, byUser, readPoint(userDaily, SnapshotMarks.SILVER_SNAPSHOT, sessions)));
+    results.add(erase(load(GOLD_COMPLETIONS), byUser, Map.of()));
+
+    // Only now, with every mark on a current snapshot: a crash before this point leaves the
+    // tables readable and the job can run again.
+    long now = System.currentTimeMillis();
+    for (TableResult result : results) {
+      Table table = load(result.table());
+      SparkActions.get(spark).expireSnapshots(table).expireOlderThan(now).retainLast(1).execute();
+    }
+    return results;
+  }
+
+  private TableResult erase(Table table, String condition, Map<String, String> marks) {
+    String name = table.name().substring(table.name().lastIndexOf('.') + 1);
+    long rows =
+        spark
+            .sql("SELECT count(*) FROM " + lake.table(name) + " WHERE " + condition)
+            .first()
+            .getLong(0);
+    if (rows > 0) {
+      CommitMetadata.withCommitProperties(
+          marks,
+          () -> spark.sql("DELETE FROM " + lake.table(name) + " WHERE " + condition),
+          RuntimeException.class);
+    }
+    table.refresh();
+    RewriteDataFiles rewrite =
+        SparkActions.get(spark)
+            .rewriteDataFiles(table)
+            .option("delete-file-threshold", "1")
+            .option("remove-dangling-deletes", "true")
+            .option("use-starting-sequence-number", "false");
+    for (Map.Entry<String, String> mark : marks.entrySet()) {
+      rewrite = rewrite.snapshotProperty(mark.getKey(), mark.getValue());
+    }
+    RewriteDataFiles.Result result = rewrite.execute();
+    stamp(table, marks);
+    return new TableResult(name, rows, result.rewrittenDataFilesCount());
+  }
+
+  /**
+   * Makes sure the current snapshot carries {@code marks}: the delete and the compaction carry
+   * them, but the removal of dangling deletes commits on its own, and a table with no row of the
+   * user gets no commit at all. An append of no file is a snapshot with the marks and no data.
+   */
+  private static void stamp(Table table, Map<String, String> marks) {
+    table.refresh();
+    Map<String, String> summary =
+        table.currentSnapshot() == null ? Map.of() : table.currentSnapshot().summary();
+    boolean carried =
+        marks.entrySet().stream().allMatch(m -> m.getValue().equals(summary.get(m.getKey())));
+    if (!carried) {
+      AppendFiles marker = table.newAppend();
+      marks.forEach(marker::set);
+      marker.commit();
+    }
+  }
+
+  private Table load(String name) {
+    return SnapshotMarks.load(spark, lake.table(name));
+  }
+
+  private static Map<String, String> ownOffsets(Table table) {
+    Map<String, String> marks = new LinkedHashMap<>();
+    SnapshotMarks.latest(table, SnapshotMarks.KAFKA_OFFSETS)
+        .ifPresent(offsets -> marks.put(SnapshotMarks.KAFKA_OFFSETS, offsets));
+    return marks;
+  }
+
+  /**
+   * The downstream job's read point moved to the upstream table's current (erased) snapshot; none
+   * if the job never ran, whose first run reads everything anyway.
+   */
+  private static Map<String, String> readPoint(Table downstream, String mark, Table upstream) {
+    if (SnapshotMarks.snapshotIdMark(downstream, mark) == null) {
+      return Map.of();
+    }
+    return Map.of(mark, Long.toString(SnapshotMarks.currentSnapshotId(upstream)));
+  }
+
+  private static void requireCaughtUp(
+      Table upstream, Table downstream, String mark, String job, String upstreamName) {
+    Long now = SnapshotMarks.currentSnapshotId(upstream);
+    Long read = SnapshotMarks.snapshotIdMark(downstream, mark);
+    if (now != null && read != null && !now.equals(read)) {
+      throw new IllegalStateException(
+          job
+              + " has not read "
+              + upstreamName
+              + "'s newest snapshot yet: run the chain until it has caught up, then forget");
+    }
+  }
+}
