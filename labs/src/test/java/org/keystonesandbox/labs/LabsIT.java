@@ -19,11 +19,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LabsIT {
-  @TempDir Path folder;
   private LabEnvironment env;
 
   @BeforeAll
-  void startEngines() {
+  void startEngines(@TempDir Path folder) {
     env = LabEnvironment.start(folder, 0);
   }
 
