@@ -57,6 +57,11 @@ public final class SandboxCommand implements Callable<Integer> {
     return CommandLines.create(new SandboxCommand(), NAME, "the run failed", out, err);
   }
 
+  /** The folder of the built jars: {@code --home}, or the checkout or image of this jar. */
+  static Path home(Path flag) {
+    return flag == null ? Jars.homeOf(SandboxCommand.class) : flag;
+  }
+
   @Override
   public Integer call() {
     spec.commandLine().usage(spec.commandLine().getOut());
@@ -173,7 +178,7 @@ public final class SandboxCommand implements Callable<Integer> {
       SandboxRun run =
           new SandboxRun(
               new SandboxRun.Settings(
-                  home == null ? Jars.homeOf(SandboxCommand.class) : home,
+                  home(home),
                   dataDir,
                   fresh,
                   count,
@@ -330,8 +335,7 @@ public final class SandboxCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-      Jars jars = new Jars(home == null ? Jars.homeOf(SandboxCommand.class) : home);
-      return ForegroundJar.run(jars.find(Jars.LABS), args);
+      return ForegroundJar.run(new Jars(home(home)).find(Jars.LABS), args);
     }
   }
 
@@ -356,11 +360,10 @@ public final class SandboxCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-      Jars jars = new Jars(home == null ? Jars.homeOf(SandboxCommand.class) : home);
       List<String> console =
           new ArrayList<>(List.of("sql", "--warehouse", dataDir.resolve("lake").toString()));
       console.addAll(args);
-      return ForegroundJar.run(jars.find(Jars.BATCH_JOB), console);
+      return ForegroundJar.run(new Jars(home(home)).find(Jars.BATCH_JOB), console);
     }
   }
 }
