@@ -256,6 +256,14 @@ public final class SandboxCommand implements Callable<Integer> {
     String namespace;
 
     @Option(
+        names = "--bind",
+        defaultValue = "127.0.0.1",
+        description =
+            "address to listen on; 0.0.0.0 in a container whose port is published"
+                + " (default: ${DEFAULT-VALUE})")
+    String bind;
+
+    @Option(
         names = "--run-log",
         defaultValue = "data/batch-runs.jsonl",
         description = "the chain's run log (default: ${DEFAULT-VALUE})")
@@ -309,7 +317,7 @@ public final class SandboxCommand implements Callable<Integer> {
                       report,
                       generatorDir,
                       links));
-          StatusServer server = new StatusServer("0.0.0.0", port, collector::latest).start()) {
+          StatusServer server = new StatusServer(bind, port, collector::latest).start()) {
         System.out.printf("keystone-sandbox status: serving on port %d%n", server.port());
         while (!Thread.currentThread().isInterrupted()) {
           collector.poll();

@@ -98,7 +98,7 @@ public final class SandboxRun {
     StatusServer status = null;
     try {
       if (settings.statusPort() >= 0) {
-        status = new StatusServer("0.0.0.0", settings.statusPort(), collector::latest).start();
+        status = new StatusServer("127.0.0.1", settings.statusPort(), collector::latest).start();
         out.printf("sandbox: status view at http://localhost:%d%n", status.port());
       }
       startBroker();
