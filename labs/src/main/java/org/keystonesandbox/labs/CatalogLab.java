@@ -3,12 +3,17 @@ package org.keystonesandbox.labs;
 import static org.keystonesandbox.events.names.PipelineNames.SILVER_EVENTS;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.CatalogProperties;
 import org.apache.iceberg.Table;
@@ -27,7 +32,6 @@ import org.keystonesandbox.events.ViewingEvent;
  * catalog, not an engine, owns the table.
  */
 final class CatalogLab implements Lab {
-  private static final String SPARK_CATALOG = "rest_catalog";
 
   @Override
   public String name() {
@@ -58,15 +62,17 @@ final class CatalogLab implements Lab {
               + "; its warehouse: "
               + run.folder().resolve("rest-warehouse"));
       String namespace = run.lake().namespace();
-      String sparkTable = SPARK_CATALOG + "." + namespace + ".title_days";
+      // A name of this run's own: Spark keeps a catalog it has loaded for the whole session.
+      String sparkCatalog = "rest_" + URI.create(server.uri()).getPort();
+      String sparkTable = sparkCatalog + "." + namespace + ".title_days";
 
       report.step("Spark, as one client of the catalog, writes daily watch time by title into it");
-      String catalog = "spark.sql.catalog." + SPARK_CATALOG;
+      String catalog = "spark.sql.catalog." + sparkCatalog;
       run.spark().conf().set(catalog, "org.apache.iceberg.spark.SparkCatalog");
       run.spark().conf().set(catalog + ".type", "rest");
       run.spark().conf().set(catalog + ".uri", server.uri());
       run.spark().conf().set(catalog + ".cache-enabled", "false");
-      run.spark().sql("CREATE NAMESPACE IF NOT EXISTS " + SPARK_CATALOG + "." + namespace);
+      run.spark().sql("CREATE NAMESPACE IF NOT EXISTS " + sparkCatalog + "." + namespace);
       String create =
           "CREATE TABLE "
               + sparkTable
@@ -147,7 +153,8 @@ final class CatalogLab implements Lab {
               + " \""
               + query
               + "\"");
-      List<String> lines = runJar(jars.find(Jars.BATCH_JOB), console);
+      List<String> lines =
+          runJar(jars.find(Jars.BATCH_JOB), console, run.folder().resolve("console-output.txt"));
       String expectedLine =
           expected.rows() + "," + expected.events() + "," + expected.watchMs() + ",0";
       report.note("the console printed: " + String.join(" | ", lines));
@@ -185,22 +192,34 @@ final class CatalogLab implements Lab {
     }
   }
 
-  private static List<String> runJar(java.nio.file.Path jar, List<String> args)
+  /** Runs a jar to its end (two minutes at most) and returns what it printed. */
+  private static List<String> runJar(Path jar, List<String> args, Path output)
       throws IOException, InterruptedException {
     List<String> command =
-        new java.util.ArrayList<>(
+        new ArrayList<>(
             List.of(
-                java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m",
                 "-jar",
                 jar.toString()));
     command.addAll(args);
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    int code = process.waitFor();
-    if (code != 0) {
-      throw new IllegalStateException("the console exited with " + code + ": " + out.strip());
+    Process process =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(output.toFile())
+            .start();
+    try {
+      if (!process.waitFor(2, TimeUnit.MINUTES)) {
+        throw new IllegalStateException("the console did not end within two minutes");
+      }
+      String printed = Files.readString(output, StandardCharsets.UTF_8);
+      if (process.exitValue() != 0) {
+        throw new IllegalStateException(
+            "the console exited with " + process.exitValue() + ": " + printed.strip());
+      }
+      return printed.lines().toList();
+    } finally {
+      process.destroyForcibly();
     }
-    return out.lines().toList();
   }
 }

@@ -178,6 +178,16 @@ public final class LabRun {
     truth.addAll(events);
   }
 
+  /** The first line of the error {@code query} fails with, or empty if it succeeds. */
+  public String failureOf(String query) {
+    try {
+      spark().sql(query).collectAsList();
+      return "";
+    } catch (Exception e) { // Spark throws Iceberg's and its own checked exceptions undeclared
+      return String.valueOf(e.getMessage()).lines().findFirst().orElse(e.toString());
+    }
+  }
+
   /** How many records of the lab's topic carry {@code key}, read from its start to its end. */
   public long recordsWithKey(String key) {
     Properties props = new Properties();

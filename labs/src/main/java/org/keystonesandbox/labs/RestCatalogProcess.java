@@ -24,10 +24,14 @@ final class RestCatalogProcess implements AutoCloseable {
 
   private final Process process;
   private final String uri;
+  private final Thread stopOnExit;
 
   private RestCatalogProcess(Process process, String uri) {
     this.process = process;
     this.uri = uri;
+    // A lab's JVM ended by a signal stops its catalog too, instead of leaving it on its port.
+    this.stopOnExit = new Thread(process::destroy, "rest-catalog-stop");
+    Runtime.getRuntime().addShutdownHook(stopOnExit);
   }
 
   static RestCatalogProcess start(Path jar, Path warehouse)
@@ -77,6 +81,9 @@ final class RestCatalogProcess implements AutoCloseable {
     } catch (ExecutionException | TimeoutException e) {
       process.destroyForcibly();
       throw new IllegalStateException("the REST catalog did not start within 60 s: " + output, e);
+    } catch (InterruptedException | RuntimeException e) {
+      process.destroyForcibly();
+      throw e;
     }
   }
 
@@ -87,6 +94,11 @@ final class RestCatalogProcess implements AutoCloseable {
 
   @Override
   public void close() throws InterruptedException {
+    try {
+      Runtime.getRuntime().removeShutdownHook(stopOnExit);
+    } catch (IllegalStateException exiting) {
+      // the JVM is already exiting: the hook stops the process
+    }
     process.destroy();
     if (!process.waitFor(10, TimeUnit.SECONDS)) {
       process.destroyForcibly();

@@ -134,15 +134,7 @@ final class TimeTravelLab implements Lab {
     run.spark().sql(expire).collectAsList();
     goldTable.refresh();
     report.note("snapshots after expiry: " + LakeFigures.snapshots(goldTable));
-    String error = "";
-    try {
-      run.spark().sql("SELECT count(*) FROM " + gold + " VERSION AS OF " + before).collectAsList();
-    } catch (Exception expected) { // Spark throws Iceberg's ValidationException undeclared
-      error =
-          expected.getMessage() == null
-              ? expected.toString()
-              : expected.getMessage().lines().findFirst().orElse("");
-    }
+    String error = run.failureOf("SELECT count(*) FROM " + gold + " VERSION AS OF " + before);
     report.note("reading the expired snapshot: " + error);
     report.check(
         "after expiry the old snapshot is gone with a message naming it",

@@ -71,7 +71,11 @@ public final class StreamJob {
     try {
       result = awaitWithProgress(job, progressInterval);
     } finally {
-      Runtime.getRuntime().removeShutdownHook(canceller);
+      try {
+        Runtime.getRuntime().removeShutdownHook(canceller);
+      } catch (IllegalStateException exiting) {
+        // Ctrl-C: the JVM is exiting and the hook is cancelling the job; nothing to undo
+      }
     }
     out.println(ProgressLine.totals(result.getAllAccumulatorResults()));
     return result;

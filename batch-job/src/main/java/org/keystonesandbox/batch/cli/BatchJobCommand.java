@@ -196,7 +196,7 @@ public final class BatchJobCommand {
   @Command(
       name = "forget",
       description = {
-        "Erases one user from every table that holds them and from every file on disk: delete,",
+        "Erases one user from every table that holds them and from the tables' files: delete,",
         "compaction, expiry of older snapshots. Stop the chain first; it must have caught up."
       },
       footer = ExitCodes.HELP_FOOTER)

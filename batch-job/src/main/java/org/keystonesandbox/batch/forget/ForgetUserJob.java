@@ -11,12 +11,16 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import org.apache.iceberg.AppendFiles;
+import org.apache.iceberg.DataOperations;
+import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.actions.RewriteDataFiles;
 import org.apache.iceberg.spark.CommitMetadata;
 import org.apache.iceberg.spark.actions.SparkActions;
+import org.apache.iceberg.util.SnapshotUtil;
 import org.apache.spark.sql.SparkSession;
 import org.keystonesandbox.batch.lake.LakeSettings;
 import org.keystonesandbox.batch.lake.SnapshotMarks;
@@ -24,8 +28,9 @@ import org.keystonesandbox.batch.lake.Tables;
 
 /**
  * Erases one user (a right-to-be-forgotten request) from every table that holds their rows, until
- * no live file, no kept snapshot and no file on disk holds them: a delete per table, compaction of
- * the files the deletes touched, and expiry of every older snapshot.
+ * no live file, no kept snapshot and no file in the tables' folders holds them (orphans included):
+ * a delete per table, compaction of the files the deletes touched, and expiry of every older
+ * snapshot.
  *
  * <p>The jobs find their place in snapshot summaries (bronze's Kafka offsets, the upstream snapshot
  * silver and gold read up to). Every new snapshot carries bronze's offsets forward, and the read
@@ -50,31 +55,42 @@ public final class ForgetUserJob {
   }
 
   public List<TableResult> run(String userId) {
-    if (!USER_ID.matcher(userId).matches()) {
-      throw new IllegalArgumentException("not a user id: " + userId);
-    }
+    Map<String, String> rowsOf = rowsOf(userId);
     Tables.createAll(spark, lake);
     Table bronze = SnapshotMarks.load(spark, lake.table(BRONZE_EVENTS));
     Table quarantine = SnapshotMarks.load(spark, lake.table(BRONZE_QUARANTINE));
     Table sessions = SnapshotMarks.load(spark, lake.table(SILVER_SESSIONS));
     Table userDaily = SnapshotMarks.load(spark, lake.table(GOLD_USER_DAILY));
-    requireCaughtUp(bronze, sessions, SnapshotMarks.BRONZE_SNAPSHOT, "silver", "bronze");
-    requireCaughtUp(sessions, userDaily, SnapshotMarks.SILVER_SNAPSHOT, "gold", "silver");
+    requireCaughtUp(
+        bronze,
+        sessions,
+        SnapshotMarks.BRONZE_SNAPSHOT,
+        ForgetUserJob::appendsFiles,
+        "silver",
+        "bronze");
+    requireCaughtUp(
+        sessions,
+        userDaily,
+        SnapshotMarks.SILVER_SNAPSHOT,
+        ForgetUserJob::replacesDays,
+        "gold",
+        "silver");
 
-    String byUser = "user_id = '" + userId + "'";
     List<TableResult> results = new ArrayList<>();
-    results.add(erase(bronze, byUser, ownOffsets(bronze)));
+    results.add(erase(bronze, rowsOf.get(BRONZE_EVENTS), ownOffsets(bronze)));
+    results.add(erase(quarantine, rowsOf.get(BRONZE_QUARANTINE), ownOffsets(quarantine)));
+    results.add(erase(load(SILVER_EVENTS), rowsOf.get(SILVER_EVENTS), Map.of()));
     results.add(
         erase(
-            quarantine,
-            "CAST(payload AS STRING) LIKE '%\"user_id\":\"" + userId + "\"%'",
-            ownOffsets(quarantine)));
-    results.add(erase(load(SILVER_EVENTS), byUser, Map.of()));
+            sessions,
+            rowsOf.get(SILVER_SESSIONS),
+            readPoint(sessions, SnapshotMarks.BRONZE_SNAPSHOT, bronze)));
     results.add(
-        erase(sessions, byUser, readPoint(sessions, SnapshotMarks.BRONZE_SNAPSHOT, bronze)));
-    results.add(
-        erase(userDaily, byUser, readPoint(userDaily, SnapshotMarks.SILVER_SNAPSHOT, sessions)));
-    results.add(erase(load(GOLD_COMPLETIONS), byUser, Map.of()));
+        erase(
+            userDaily,
+            rowsOf.get(GOLD_USER_DAILY),
+            readPoint(userDaily, SnapshotMarks.SILVER_SNAPSHOT, sessions)));
+    results.add(erase(load(GOLD_COMPLETIONS), rowsOf.get(GOLD_COMPLETIONS), Map.of()));
 
     // Only now, with every mark on a current snapshot: a crash before this point leaves the
     // tables readable and the job can run again.
@@ -82,8 +98,32 @@ public final class ForgetUserJob {
     for (TableResult result : results) {
       Table table = load(result.table());
       SparkActions.get(spark).expireSnapshots(table).expireOlderThan(now).retainLast(1).execute();
+      // Files no snapshot ever referenced (a failed write, an aborted rewrite) may hold the user
+      // too; with the chain stopped, none of them is a write in progress.
+      SparkActions.get(spark).deleteOrphanFiles(table).olderThan(now).execute();
     }
     return results;
+  }
+
+  /**
+   * Every table that holds the user's rows, upstream first, with the condition that finds them:
+   * their user id, or for a quarantined record the id in its payload (found as text, so that a
+   * record too broken to parse is still found when the id is intact in it).
+   */
+  public static Map<String, String> rowsOf(String userId) {
+    if (!USER_ID.matcher(userId).matches()) {
+      throw new IllegalArgumentException("not a user id: " + userId);
+    }
+    String byUser = "user_id = '" + userId + "'";
+    Map<String, String> tables = new LinkedHashMap<>();
+    tables.put(BRONZE_EVENTS, byUser);
+    tables.put(
+        BRONZE_QUARANTINE, "instr(CAST(payload AS STRING), '\"user_id\":\"" + userId + "\"') > 0");
+    tables.put(SILVER_EVENTS, byUser);
+    tables.put(SILVER_SESSIONS, byUser);
+    tables.put(GOLD_USER_DAILY, byUser);
+    tables.put(GOLD_COMPLETIONS, byUser);
+    return tables;
   }
 
   private TableResult erase(Table table, String condition, Map<String, String> marks) {
@@ -154,16 +194,48 @@ public final class ForgetUserJob {
     return Map.of(mark, Long.toString(SnapshotMarks.currentSnapshotId(upstream)));
   }
 
+  /**
+   * Refuses while {@code upstream} holds data the downstream job has not read: a snapshot after its
+   * read point that {@code addsData}. Compactions, deletes and the marks' own commits add none, so
+   * a chain that has nothing left to read counts as caught up.
+   */
   private static void requireCaughtUp(
-      Table upstream, Table downstream, String mark, String job, String upstreamName) {
-    Long now = SnapshotMarks.currentSnapshotId(upstream);
+      Table upstream,
+      Table downstream,
+      String mark,
+      Predicate<Snapshot> addsData,
+      String job,
+      String upstreamName) {
     Long read = SnapshotMarks.snapshotIdMark(downstream, mark);
-    if (now != null && read != null && !now.equals(read)) {
-      throw new IllegalStateException(
-          job
-              + " has not read "
-              + upstreamName
-              + "'s newest snapshot yet: run the chain until it has caught up, then forget");
+    if (read == null) {
+      return; // the job never ran: its first run reads everything there is
     }
+    upstream.refresh();
+    for (Snapshot snapshot : SnapshotUtil.currentAncestors(upstream)) {
+      if (snapshot.snapshotId() == read) {
+        return;
+      }
+      if (addsData.test(snapshot)) {
+        throw new IllegalStateException(
+            job
+                + " has not read all of "
+                + upstreamName
+                + " yet: run the chain until it has caught up, then forget");
+      }
+    }
+    throw new IllegalStateException(
+        job + "'s read point is not in " + upstreamName + "'s history: run the chain, then forget");
+  }
+
+  /** A bronze snapshot that appended files: records silver has to read. */
+  private static boolean appendsFiles(Snapshot snapshot) {
+    return DataOperations.APPEND.equals(snapshot.operation())
+        && Long.parseLong(snapshot.summary().getOrDefault("added-data-files", "0")) > 0;
+  }
+
+  /** A silver snapshot that replaced days: what gold recomputes. */
+  private static boolean replacesDays(Snapshot snapshot) {
+    return snapshot.summary().containsKey(SnapshotMarks.EVENT_DAYS)
+        || snapshot.summary().containsKey(SnapshotMarks.SESSION_DAYS);
   }
 }

@@ -114,7 +114,9 @@ final class Supervisor {
 
   /** Marks a part as ending on purpose, so that it is not restarted when it ends. */
   void retire(String name) {
-    retired.add(name);
+    synchronized (retired) {
+      retired.add(name);
+    }
   }
 
   /** One round of supervision: restarts each crashed part whose pause is over. */
@@ -142,7 +144,14 @@ final class Supervisor {
           "sandbox: %s ended (exit code %d); restarting it (restart %d)%n",
           name, part.exitCode(), count);
       long readyBefore = readyLines(part.log());
-      part.start();
+      // Checked and started under the lock stopAll retires under, so that a part is either
+      // restarted before stopAll stops it, or retired before a restart could start it.
+      synchronized (retired) {
+        if (retired.contains(name)) {
+          continue;
+        }
+        part.start();
+      }
       if (name.equals(KAFKA) && !awaitBroker(part, readyBefore)) {
         LOG.warn("the restarted broker is not ready yet; the next round restarts it if it ended");
       }
@@ -186,7 +195,9 @@ final class Supervisor {
    * still supervise them) does not start a stopped part again.
    */
   void stopAll(Duration grace) {
-    STOP_ORDER.forEach(this::retire);
+    synchronized (retired) {
+      retired.addAll(STOP_ORDER);
+    }
     for (String name : STOP_ORDER) {
       stop(name, grace);
     }
