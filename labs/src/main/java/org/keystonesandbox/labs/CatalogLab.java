@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -195,14 +194,7 @@ final class CatalogLab implements Lab {
   /** Runs a jar to its end (two minutes at most) and returns what it printed. */
   private static List<String> runJar(Path jar, List<String> args, Path output)
       throws IOException, InterruptedException {
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m",
-                "-jar",
-                jar.toString()));
-    command.addAll(args);
+    List<String> command = Jars.javaCommand(jar, List.of("-Xmx512m"), args);
     Process process =
         new ProcessBuilder(command)
             .redirectErrorStream(true)

@@ -32,6 +32,7 @@ import org.keystonesandbox.batch.bronze.BronzeJob;
 import org.keystonesandbox.batch.gold.GoldJob;
 import org.keystonesandbox.batch.lake.LakeSettings;
 import org.keystonesandbox.batch.silver.SilverJob;
+import org.keystonesandbox.batch.sql.SqlConsole;
 import org.keystonesandbox.events.ViewingEvent;
 import org.keystonesandbox.events.ViewingEventJson;
 import org.keystonesandbox.events.catalog.CatalogFiles;
@@ -184,7 +185,7 @@ public final class LabRun {
       spark().sql(query).collectAsList();
       return "";
     } catch (Exception e) { // Spark throws Iceberg's and its own checked exceptions undeclared
-      return String.valueOf(e.getMessage()).lines().findFirst().orElse(e.toString());
+      return SqlConsole.oneLine(e);
     }
   }
 

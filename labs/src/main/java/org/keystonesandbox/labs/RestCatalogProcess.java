@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.keystonesandbox.cli.Jars;
 
 /**
  * The project's Iceberg REST catalog server ({@code keystone-rest-catalog.jar}) as a child process
@@ -37,11 +38,7 @@ final class RestCatalogProcess implements AutoCloseable {
   static RestCatalogProcess start(Path jar, Path warehouse)
       throws IOException, InterruptedException {
     ProcessBuilder builder =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx192m",
-                "-jar",
-                jar.toString())
+        new ProcessBuilder(Jars.javaCommand(jar, List.of("-Xmx192m"), List.of()))
             .redirectErrorStream(true);
     builder.environment().put("CATALOG_WAREHOUSE", warehouse.toString());
     builder.environment().put("CATALOG_REST_HOST", "127.0.0.1");

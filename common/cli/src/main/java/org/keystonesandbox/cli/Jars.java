@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -58,6 +59,17 @@ public final class Jars {
     } catch (URISyntaxException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** {@code java <jvmOptions> -jar <jar> <args>} on the Java this JVM runs on. */
+  public static List<String> javaCommand(Path jar, List<String> jvmOptions, List<String> args) {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
+    command.add("-jar");
+    command.add(jar.toString());
+    command.addAll(args);
+    return command;
   }
 
   /** The jar, or a clear error that says how to build it. */

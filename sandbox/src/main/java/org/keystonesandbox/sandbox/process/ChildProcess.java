@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.keystonesandbox.cli.Jars;
 
 /**
  * One pipeline part running as its own JVM ({@code java -jar}), its output appended to a log file.
@@ -28,11 +29,7 @@ public final class ChildProcess {
     if (Files.isExecutable(SETSID)) {
       cmd.add(SETSID.toString());
     }
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(jvmOptions);
-    cmd.add("-jar");
-    cmd.add(jar.toString());
-    cmd.addAll(args);
+    cmd.addAll(Jars.javaCommand(jar, jvmOptions, args));
     this.command = List.copyOf(cmd);
     this.log = log;
   }

@@ -3,8 +3,8 @@ package org.keystonesandbox.sandbox.process;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
+import org.keystonesandbox.cli.Jars;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
@@ -15,21 +15,11 @@ import sun.misc.SignalHandler;
 public final class ForegroundJar {
   private ForegroundJar() {}
 
-  /** The command line that runs {@code jar} with {@code args} on this JVM's Java. */
-  public static List<String> command(Path jar, List<String> args) {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-jar");
-    command.add(jar.toString());
-    command.addAll(args);
-    return command;
-  }
-
   /** Runs it to its end and returns its exit code. */
   public static int run(Path jar, List<String> args) throws InterruptedException {
     Process process;
     try {
-      process = new ProcessBuilder(command(jar, args)).inheritIO().start();
+      process = new ProcessBuilder(Jars.javaCommand(jar, List.of(), args)).inheritIO().start();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start " + jar, e);
     }

@@ -1,4 +1,4 @@
-package org.keystonesandbox.sandbox.process;
+package org.keystonesandbox.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,14 +6,16 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class ForegroundJarTest {
+class JarsTest {
   @Test
-  void runsTheJarOnThisJvmsJavaWithTheArgumentsPassedThrough() {
+  void aJarRunsOnThisJvmsJavaWithItsOptionsBeforeAndItsArgumentsAfter() {
     List<String> command =
-        ForegroundJar.command(Path.of("/opt/keystone/keystone-labs.jar"), List.of("--list"));
+        Jars.javaCommand(
+            Path.of("/opt/keystone/keystone-labs.jar"), List.of("-Xmx512m"), List.of("--list"));
     assertThat(command)
         .containsExactly(
             Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-Xmx512m",
             "-jar",
             "/opt/keystone/keystone-labs.jar",
             "--list");
