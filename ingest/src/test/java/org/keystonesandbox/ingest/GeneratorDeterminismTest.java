@@ -71,6 +71,32 @@ class GeneratorDeterminismTest {
     assertThat(faulty).hasSize(20000).containsExactlyInAnyOrderElementsOf(clean);
   }
 
+  @Test
+  void theShareOfVersionTwoClientsAddsBitratesAndChangesNothingElse() {
+    List<OutgoingRecord> v1 = StreamSamples.records("--seed", "7", "--count", "20000");
+    List<OutgoingRecord> mixed =
+        StreamSamples.records("--seed", "7", "--count", "20000", "--v2-share", "0.5");
+    assertThat(mixed).hasSameSizeAs(v1);
+    long withBitrate = 0;
+    java.util.Set<String> v2Users = new java.util.HashSet<>();
+    java.util.Set<String> v1Users = new java.util.HashSet<>();
+    for (int i = 0; i < v1.size(); i++) {
+      ViewingEvent before = v1.get(i).event();
+      ViewingEvent after = mixed.get(i).event();
+      assertThat(before.bitrateKbps()).isNull();
+      assertThat(after.withBitrateKbps(null)).as("record %d", i).isEqualTo(before);
+      if (after.bitrateKbps() != null) {
+        withBitrate++;
+        v2Users.add(after.userId());
+        assertThat(after.bitrateKbps()).isIn(235, 750, 1750, 3000, 4300, 5800);
+      } else {
+        v1Users.add(after.userId());
+      }
+    }
+    assertThat(v2Users).as("a user's client is one version").doesNotContainAnyElementsOf(v1Users);
+    assertThat(withBitrate).isBetween(2_000L, 18_000L);
+  }
+
   private static List<byte[]> values(List<OutgoingRecord> records) {
     RecordEncoder encoder = new RecordEncoder();
     return records.stream().map(encoder::value).toList();

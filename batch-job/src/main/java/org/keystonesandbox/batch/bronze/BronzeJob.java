@@ -141,7 +141,8 @@ public final class BronzeJob {
     String wapId = UUID.randomUUID().toString();
     spark.conf().set("spark.wap.id", wapId);
     try {
-      rows.writeTo(tableName)
+      Tables.conformTo(spark, tableName, rows)
+          .writeTo(tableName)
           .option("snapshot-property." + SnapshotMarks.KAFKA_OFFSETS, end.json())
           .append();
     } catch (Exception e) {

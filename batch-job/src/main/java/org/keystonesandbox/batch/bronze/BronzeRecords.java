@@ -37,6 +37,7 @@ public final class BronzeRecords {
           .add("play_ms", DataTypes.LongType)
           .add("event_ts", DataTypes.TimestampType)
           .add("sent_ts", DataTypes.TimestampType)
+          .add("bitrate_kbps", DataTypes.IntegerType)
           .add("reject_reason", DataTypes.StringType)
           .add("reject_detail", DataTypes.StringType)
           .add("kafka_partition", DataTypes.IntegerType, false)
@@ -55,7 +56,10 @@ public final class BronzeRecords {
         .mapPartitions(new ParseEach(), Encoders.row(PARSED));
   }
 
-  /** The event rows, in the bronze table's column order. */
+  /**
+   * The event rows, in the bronze table's column order; {@code bitrate_kbps} last, for a table that
+   * has it (see {@link org.keystonesandbox.batch.lake.Tables#conformTo}).
+   */
   public static Dataset<Row> events(Dataset<Row> parsed) {
     return parsed
         .filter(col("valid"))
@@ -74,7 +78,8 @@ public final class BronzeRecords {
             col("kafka_partition"),
             col("kafka_offset"),
             col("kafka_timestamp"),
-            col("payload").cast(DataTypes.StringType).as("payload"));
+            col("payload").cast(DataTypes.StringType).as("payload"),
+            col("bitrate_kbps"));
   }
 
   /** The rejected records, in the quarantine table's column order. */
@@ -107,6 +112,7 @@ public final class BronzeRecords {
           e.playMs(),
           new Timestamp(e.eventTs()),
           new Timestamp(e.sentTs()),
+          e.bitrateKbps(),
           null,
           null,
           partition,
@@ -117,6 +123,7 @@ public final class BronzeRecords {
     ParseResult.Rejected rejected = (ParseResult.Rejected) result;
     return RowFactory.create(
         false,
+        null,
         null,
         null,
         null,

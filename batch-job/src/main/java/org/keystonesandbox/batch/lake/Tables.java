@@ -1,5 +1,7 @@
 package org.keystonesandbox.batch.lake;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
 import static org.keystonesandbox.events.names.PipelineNames.BRONZE_EVENTS;
 import static org.keystonesandbox.events.names.PipelineNames.BRONZE_QUARANTINE;
 import static org.keystonesandbox.events.names.PipelineNames.GOLD_COMPLETIONS;
@@ -8,11 +10,15 @@ import static org.keystonesandbox.events.names.PipelineNames.GOLD_USER_DAILY;
 import static org.keystonesandbox.events.names.PipelineNames.SILVER_EVENTS;
 import static org.keystonesandbox.events.names.PipelineNames.SILVER_SESSIONS;
 
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Set;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.keystonesandbox.events.names.PipelineNames;
 
@@ -96,6 +102,26 @@ public final class Tables {
         null,
         lake);
     ensured.add(lake);
+  }
+
+  /**
+   * {@code rows} with exactly the columns {@code table} has, in its order: a column the table
+   * gained since this code was written ({@code ALTER TABLE ... ADD COLUMN}) is null, a column the
+   * table does not have is left out. So the jobs write whatever schema the catalog holds for a
+   * table: the bitrate of contract version 2 lands in bronze and silver once they have the column
+   * (bronze keeps it in each row's payload before that).
+   */
+  public static Dataset<Row> conformTo(SparkSession spark, String table, Dataset<Row> rows) {
+    Set<String> present = Set.of(rows.columns());
+    Column[] columns =
+        Arrays.stream(spark.table(table).schema().fields())
+            .map(
+                field ->
+                    present.contains(field.name())
+                        ? col(field.name())
+                        : lit(null).cast(field.dataType()).as(field.name()))
+            .toArray(Column[]::new);
+    return rows.select(columns);
   }
 
   private static void create(

@@ -116,7 +116,10 @@ public final class SilverJob {
       reader =
           reader.option("start-snapshot-id", afterSnapshot).option("end-snapshot-id", upToSnapshot);
     }
-    return reader.load(lake.table(PipelineNames.BRONZE_EVENTS)).drop("payload", "kafka_timestamp");
+    return Tables.conformTo(
+        spark,
+        lake.table(PipelineNames.SILVER_EVENTS),
+        reader.load(lake.table(PipelineNames.BRONZE_EVENTS)));
   }
 
   /** One row per event_id: the copy Kafka received first. */

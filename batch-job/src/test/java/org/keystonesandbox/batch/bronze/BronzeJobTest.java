@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.keystonesandbox.batch.SparkLakeTest;
 import org.keystonesandbox.batch.lake.LakeSettings;
+import org.keystonesandbox.batch.silver.SilverJob;
 import org.keystonesandbox.events.EventType;
 import org.keystonesandbox.events.ViewingEvent;
 import org.keystonesandbox.events.ViewingEventJson;
@@ -41,6 +42,14 @@ class BronzeJobTest extends SparkLakeTest {
   }
 
   private void produce(String topic, int from, int valid, int malformed) {
+    produce(topic, from, valid, malformed, false);
+  }
+
+  /**
+   * @param v2 every even event is written by a contract-version-2 client with a bitrate of {@code
+   *     1000 + i}
+   */
+  private void produce(String topic, int from, int valid, int malformed, boolean v2) {
     Properties config = new Properties();
     config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
     try (KafkaProducer<byte[], byte[]> producer =
@@ -59,7 +68,8 @@ class BronzeJobTest extends SparkLakeTest {
                 i * 1000L,
                 1000,
                 T0 + i * 60_000L,
-                T0 + i * 60_000L);
+                T0 + i * 60_000L,
+                v2 && i % 2 == 0 ? 1000 + i : null);
         producer.send(record(topic, event.userId(), encoder.encode(event)));
       }
       for (int i = 0; i < malformed; i++) {
@@ -90,6 +100,45 @@ class BronzeJobTest extends SparkLakeTest {
         .select("kafka_partition", "kafka_offset")
         .distinct()
         .count();
+  }
+
+  @Test
+  void bitratesLandInBronzeAndSilverOnceTheTablesGainTheColumnAndOldRowsReadNull() {
+    LakeSettings lake = freshLake();
+    String topic = topicWith(0, 0);
+    produce(topic, 0, 10, 0, true);
+    bronze(lake, topic, BronzeJob.Crash.NONE);
+    new SilverJob(spark, lake).run(SilverJob.Settings.DEFAULTS);
+    String bronze = lake.table(PipelineNames.BRONZE_EVENTS);
+    String silver = lake.table(PipelineNames.SILVER_EVENTS);
+    assertThat(spark.table(bronze).columns()).doesNotContain("bitrate_kbps");
+    assertThat(
+            spark
+                .sql("SELECT payload FROM " + bronze + " WHERE event_id = 'e4'")
+                .first()
+                .getString(0))
+        .as("before the column exists, the payload keeps the bitrate")
+        .contains("\"bitrate_kbps\":1004");
+
+    spark.sql("ALTER TABLE " + bronze + " ADD COLUMN bitrate_kbps INT");
+    spark.sql("ALTER TABLE " + silver + " ADD COLUMN bitrate_kbps INT");
+    produce(topic, 10, 10, 0, true);
+    bronze(lake, topic, BronzeJob.Crash.NONE);
+    new SilverJob(spark, lake).run(SilverJob.Settings.DEFAULTS);
+
+    for (String table : List.of(bronze, silver)) {
+      Map<String, Object> bitrates = new java.util.TreeMap<>();
+      spark
+          .sql("SELECT event_id, bitrate_kbps FROM " + table)
+          .collectAsList()
+          .forEach(r -> bitrates.put(r.getString(0), r.get(1)));
+      assertThat(bitrates).as(table).hasSize(20);
+      for (int i = 0; i < 20; i++) {
+        assertThat(bitrates.get("e" + i))
+            .as("%s e%d", table, i)
+            .isEqualTo(i >= 10 && i % 2 == 0 ? 1000 + i : null);
+      }
+    }
   }
 
   @Test

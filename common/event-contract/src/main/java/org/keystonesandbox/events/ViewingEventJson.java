@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * The JSON form of a {@link ViewingEvent} and the validation every consumer applies to it.
@@ -35,6 +36,9 @@ public final class ViewingEventJson {
   public static final String EVENT_TS = "event_ts";
   public static final String SENT_TS = "sent_ts";
 
+  /** Optional, version 2 on: the stream's bitrate in kbit/s when the event happened. */
+  public static final String BITRATE_KBPS = "bitrate_kbps";
+
   /** Every field the contract requires, in the order the encoder writes them. */
   public static final List<String> REQUIRED_FIELDS =
       List.of(
@@ -50,6 +54,14 @@ public final class ViewingEventJson {
           PLAY_MS,
           EVENT_TS,
           SENT_TS);
+
+  /** The schema versions this parser accepts. */
+  public static final int MIN_SCHEMA_VERSION = ViewingEvent.SCHEMA_V1;
+
+  public static final int MAX_SCHEMA_VERSION = ViewingEvent.SCHEMA_V2;
+
+  /** The largest bitrate a version-2 event may report (1 Gbit/s); anything above is a bad value. */
+  public static final int MAX_BITRATE_KBPS = 1_000_000;
 
   /** How far {@code event_ts} may run ahead of {@code sent_ts} (client clocks drift). */
   public static final Duration MAX_CLOCK_SKEW = Duration.ofHours(1);
@@ -98,6 +110,8 @@ public final class ViewingEventJson {
     Long playMs = null;
     Long eventTs = null;
     Long sentTs = null;
+    JsonToken bitrateToken = null;
+    Long bitrateKbps = null;
     JsonToken token;
     while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
       String field = parser.currentName();
@@ -118,6 +132,12 @@ public final class ViewingEventJson {
         case PLAY_MS -> playMs = longValue(parser, value);
         case EVENT_TS -> eventTs = longValue(parser, value);
         case SENT_TS -> sentTs = longValue(parser, value);
+        case BITRATE_KBPS -> {
+          // Checked once the version is known: version 1 does not define the field.
+          bitrateToken = value;
+          bitrateKbps = isLong(parser, value) ? parser.getLongValue() : null;
+          parser.skipChildren();
+        }
         default -> parser.skipChildren();
       }
     }
@@ -144,9 +164,22 @@ public final class ViewingEventJson {
     if (missing != null) {
       return new ParseResult.Rejected(RejectReason.MISSING_FIELD, missing);
     }
-    if (schemaVersion != ViewingEvent.SCHEMA_VERSION) {
+    if (schemaVersion < MIN_SCHEMA_VERSION || schemaVersion > MAX_SCHEMA_VERSION) {
       return new ParseResult.Rejected(
           RejectReason.UNSUPPORTED_VERSION, SCHEMA_VERSION + "=" + schemaVersion);
+    }
+    Integer bitrate = null;
+    if (schemaVersion >= ViewingEvent.SCHEMA_V2 && bitrateToken != null) {
+      if (bitrateKbps == null) {
+        return new ParseResult.Rejected(
+            RejectReason.BAD_VALUE, BITRATE_KBPS + " is not a 64-bit integer");
+      }
+      if (bitrateKbps < 1 || bitrateKbps > MAX_BITRATE_KBPS) {
+        return new ParseResult.Rejected(
+            RejectReason.BAD_VALUE,
+            BITRATE_KBPS + "=" + bitrateKbps + " outside 1.." + MAX_BITRATE_KBPS);
+      }
+      bitrate = bitrateKbps.intValue();
     }
     EventType type = EventType.fromWireName(eventType);
     if (type == null) {
@@ -184,15 +217,20 @@ public final class ViewingEventJson {
             positionMs,
             playMs,
             eventTs,
-            sentTs));
+            sentTs,
+            bitrate));
   }
 
   private static long longValue(JsonParser parser, JsonToken value) throws IOException {
-    if (value != JsonToken.VALUE_NUMBER_INT
-        || parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+    if (!isLong(parser, value)) {
       throw new WrongType(parser.currentName() + " is not a 64-bit integer");
     }
     return parser.getLongValue();
+  }
+
+  private static boolean isLong(JsonParser parser, JsonToken value) throws IOException {
+    return value == JsonToken.VALUE_NUMBER_INT
+        && parser.getNumberType() != JsonParser.NumberType.BIG_INTEGER;
   }
 
   private static String textValue(JsonParser parser, JsonToken value) throws IOException {
@@ -229,9 +267,10 @@ public final class ViewingEventJson {
    */
   public static final class Encoder {
     private static final byte[][] NAMES =
-        REQUIRED_FIELDS.stream()
+        Stream.concat(REQUIRED_FIELDS.stream(), Stream.of(BITRATE_KBPS))
             .map(name -> ("\"" + name + "\":").getBytes(StandardCharsets.US_ASCII))
             .toArray(byte[][]::new);
+    private static final int BITRATE_INDEX = REQUIRED_FIELDS.size();
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
     private byte[] buffer = new byte[512];
@@ -259,7 +298,7 @@ public final class ViewingEventJson {
       firstField = true;
       ensure(2);
       buffer[position++] = '{';
-      numberField(0, ViewingEvent.SCHEMA_VERSION, omit);
+      numberField(0, e.schemaVersion(), omit);
       stringField(1, e.eventId(), omit);
       stringField(2, e.userId(), omit);
       stringField(3, e.playbackId(), omit);
@@ -271,6 +310,9 @@ public final class ViewingEventJson {
       numberField(9, e.playMs(), omit);
       numberField(10, eventTs, omit);
       numberField(11, e.sentTs(), omit);
+      if (e.bitrateKbps() != null) {
+        numberField(BITRATE_INDEX, e.bitrateKbps(), omit);
+      }
       ensure(1);
       buffer[position++] = '}';
       return Arrays.copyOf(buffer, position);

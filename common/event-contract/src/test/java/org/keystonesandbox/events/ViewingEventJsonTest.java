@@ -106,7 +106,9 @@ class ViewingEventJsonTest {
     assertThat(reason(json("\"heartbeat\"", "\"rewind\""))).isEqualTo(RejectReason.BAD_VALUE);
     assertThat(reason(json("\"play_ms\":60123", "\"play_ms\":-1")))
         .isEqualTo(RejectReason.BAD_VALUE);
-    assertThat(reason(json("\"schema_version\":1", "\"schema_version\":2")))
+    assertThat(reason(json("\"schema_version\":1", "\"schema_version\":3")))
+        .isEqualTo(RejectReason.UNSUPPORTED_VERSION);
+    assertThat(reason(json("\"schema_version\":1", "\"schema_version\":0")))
         .isEqualTo(RejectReason.UNSUPPORTED_VERSION);
     assertThat(reason("[1,2]".getBytes(StandardCharsets.UTF_8))).isEqualTo(RejectReason.BAD_JSON);
     assertThat(reason(new byte[] {(byte) 0xff, 0x00})).isEqualTo(RejectReason.BAD_JSON);
@@ -117,6 +119,57 @@ class ViewingEventJsonTest {
   void unknownFieldsAreIgnoredForForwardCompatibility() {
     byte[] json = json("{", "{\"experiment\":{\"arm\":[1,2]},");
     assertThat(ViewingEventJson.parse(json)).isEqualTo(new ParseResult.Valid(EVENT));
+  }
+
+  @Test
+  void aVersionTwoEventCarriesItsBitrateAndParsesBack() {
+    ViewingEvent v2 = EVENT.withBitrateKbps(5800);
+    String json = new String(encoder.encode(v2), StandardCharsets.UTF_8);
+    assertThat(json).startsWith("{\"schema_version\":2,").endsWith(",\"bitrate_kbps\":5800}");
+    assertThat(ViewingEventJson.parse(encoder.encode(v2))).isEqualTo(new ParseResult.Valid(v2));
+  }
+
+  @Test
+  void anEventWithoutBitrateIsWrittenAsVersionOneSoOldConsumersReadIt() {
+    assertThat(new String(encoder.encode(EVENT), StandardCharsets.UTF_8))
+        .startsWith("{\"schema_version\":1,")
+        .doesNotContain(ViewingEventJson.BITRATE_KBPS);
+  }
+
+  @Test
+  void theBitrateIsOptionalInVersionTwo() {
+    byte[] json = json("\"schema_version\":1", "\"schema_version\":2");
+    assertThat(ViewingEventJson.parse(json)).isEqualTo(new ParseResult.Valid(EVENT));
+  }
+
+  @Test
+  void versionOneDoesNotDefineTheBitrateSoItIsIgnoredWhateverItsType() {
+    assertThat(ViewingEventJson.parse(json("{", "{\"bitrate_kbps\":4300,")))
+        .isEqualTo(new ParseResult.Valid(EVENT));
+    assertThat(ViewingEventJson.parse(json("{", "{\"bitrate_kbps\":\"4300kbps\",")))
+        .isEqualTo(new ParseResult.Valid(EVENT));
+  }
+
+  @Test
+  void aBitrateOfTheWrongTypeOrOutOfRangeIsABadValueNamingTheField() {
+    String v2 = new String(encoder.encode(EVENT.withBitrateKbps(4300)), StandardCharsets.UTF_8);
+    assertThat(ViewingEventJson.parse(bytes(v2.replace("4300", "\"4300kbps\""))))
+        .isEqualTo(
+            new ParseResult.Rejected(
+                RejectReason.BAD_VALUE, "bitrate_kbps is not a 64-bit integer"));
+    assertThat(ViewingEventJson.parse(bytes(v2.replace("4300", "4300.5"))))
+        .isEqualTo(
+            new ParseResult.Rejected(
+                RejectReason.BAD_VALUE, "bitrate_kbps is not a 64-bit integer"));
+    assertThat(ViewingEventJson.parse(bytes(v2.replace("4300", "0"))))
+        .isEqualTo(
+            new ParseResult.Rejected(RejectReason.BAD_VALUE, "bitrate_kbps=0 outside 1..1000000"));
+    assertThat(ViewingEventJson.parse(bytes(v2.replace(":4300", ":null"))))
+        .isEqualTo(new ParseResult.Valid(EVENT));
+  }
+
+  private static byte[] bytes(String json) {
+    return json.getBytes(StandardCharsets.UTF_8);
   }
 
   private byte[] json(String target, String replacement) {

@@ -71,6 +71,14 @@ public final class WorldOptions {
       description = "share of events for the hot title t00001 (default: ${DEFAULT-VALUE})")
   double hotTitleShare;
 
+  @Option(
+      names = "--v2-share",
+      defaultValue = "0",
+      description =
+          "share of users whose client speaks contract version 2 and reports bitrate_kbps"
+              + " (default: ${DEFAULT-VALUE}: every event is version 1)")
+  double v2Share;
+
   /** The world's event density is the records' rate slowed down by the speed-up. */
   public WorldSettings settings(RunLimits limits) {
     if (!(speedup > 0)) {
@@ -86,6 +94,7 @@ public final class WorldOptions {
         heartbeat,
         userSkew,
         titleSkew,
-        hotTitleShare);
+        hotTitleShare,
+        v2Share);
   }
 }

@@ -29,6 +29,10 @@ public final class ViewingWorld {
   private static final long SEED_WORLD = 0x5eed_0001L;
   private static final long SEED_USERS = 0x5eed_0002L;
   private static final long SEED_CALIBRATION = 0x5eed_0003L;
+  private static final long SALT_CLIENT_VERSION = 0x5eed_0004L;
+
+  /** The bitrates a version-2 client streams at (an adaptive-bitrate ladder), in kbit/s. */
+  static final int[] BITRATE_LADDER_KBPS = {235, 750, 1750, 3000, 4300, 5800};
 
   private final SessionPlanner planner;
   private final ZipfSampler userSampler;
@@ -38,6 +42,7 @@ public final class ViewingWorld {
   private final String[] userIds;
   private final int userIdWidth;
   private final double meanSessionsPerMs;
+  private final double v2Share;
   private final PriorityQueue<Scheduled> upcoming = new PriorityQueue<>(1 << 16);
   private long sequence;
   private double nextCandidateStart;
@@ -51,6 +56,7 @@ public final class ViewingWorld {
     this.busyUntil = new long[settings.users()];
     this.userIds = new String[settings.users()];
     this.userIdWidth = Math.max(7, Integer.toString(settings.users()).length());
+    this.v2Share = settings.v2Share();
 
     double eventsPerSession = calibrate(planner, settings);
     this.meanSessionsPerMs = settings.eventsPerSimSecond() / eventsPerSession / 1000.0;
@@ -108,25 +114,34 @@ public final class ViewingWorld {
         random.nextDouble() < 0.8
             ? DEVICES[weightedIndex(DEVICE_WEIGHTS, unitDouble(traits >>> 20))]
             : DEVICES[random.nextInt(DEVICES.length)];
+    // Derived from the user's traits and the event's sequence, never drawn from the world's random
+    // stream: the share of version-2 clients changes no other field of any event.
+    boolean v2Client = unitDouble(mix(traits, SALT_CLIENT_VERSION)) < v2Share;
     SessionPlanner.Sink sink =
-        (title, playbackId, type, position, played, ts) ->
-            upcoming.add(
-                new Scheduled(
-                    ts,
-                    sequence++,
-                    new ViewingEvent(
-                        nextEventId(),
-                        userId,
-                        playbackId,
-                        title.titleId(),
-                        device,
-                        country,
-                        type,
-                        position,
-                        played,
-                        ts,
-                        0)));
+        (title, playbackId, type, position, played, ts) -> {
+          long order = sequence++;
+          ViewingEvent event =
+              new ViewingEvent(
+                  nextEventId(),
+                  userId,
+                  playbackId,
+                  title.titleId(),
+                  device,
+                  country,
+                  type,
+                  position,
+                  played,
+                  ts,
+                  0,
+                  v2Client ? bitrate(traits, order) : null);
+          upcoming.add(new Scheduled(ts, order, event));
+        };
     busyUntil[user] = planner.planSession(start, random, sink);
+  }
+
+  private static Integer bitrate(long traits, long sequence) {
+    return BITRATE_LADDER_KBPS[
+        (int) Long.remainderUnsigned(mix(traits, sequence), BITRATE_LADDER_KBPS.length)];
   }
 
   private String nextEventId() {

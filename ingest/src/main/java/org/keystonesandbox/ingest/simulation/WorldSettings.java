@@ -14,6 +14,8 @@ import java.time.Instant;
  * @param titleSkew Zipf exponent of title popularity
  * @param hotTitleShare share of all events that go to the hot title {@code t00001} (0 = no hot
  *     title beyond what the Zipf skew gives it)
+ * @param v2Share share of users whose client speaks contract version 2 and reports its bitrate (0 =
+ *     every event is version 1)
  */
 public record WorldSettings(
     long seed,
@@ -25,7 +27,8 @@ public record WorldSettings(
     Duration heartbeat,
     double userSkew,
     double titleSkew,
-    double hotTitleShare) {
+    double hotTitleShare,
+    double v2Share) {
 
   public WorldSettings {
     require(users >= 1 && users <= 10_000_000, "users must be between 1 and 10,000,000");
@@ -37,6 +40,7 @@ public record WorldSettings(
     require(userSkew >= 0 && userSkew <= 5, "user skew must be between 0 and 5");
     require(titleSkew >= 0 && titleSkew <= 5, "title skew must be between 0 and 5");
     require(hotTitleShare >= 0 && hotTitleShare < 1, "hot title share must be in [0, 1)");
+    require(v2Share >= 0 && v2Share <= 1, "the share of version-2 clients must be in [0, 1]");
   }
 
   static void require(boolean condition, String message) {

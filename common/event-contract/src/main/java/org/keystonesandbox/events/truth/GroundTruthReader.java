@@ -23,22 +23,29 @@ public final class GroundTruthReader implements Iterable<ViewingEvent>, AutoClos
 
   private final Path file;
   private final BufferedReader in;
+  private final int columns;
   private boolean iterated;
 
-  private GroundTruthReader(Path file, BufferedReader in) {
+  private GroundTruthReader(Path file, BufferedReader in, int columns) {
     this.file = file;
     this.in = in;
+    this.columns = columns;
   }
 
+  /** Opens a file of either layout: version 2's, or version 1's without {@code bitrate_kbps}. */
   public static GroundTruthReader open(Path file) throws IOException {
     BufferedReader in = PlainCsv.newReader(file);
     try {
-      PlainCsv.requireHeader(in.readLine(), GroundTruthWriter.HEADER, file);
+      String header = in.readLine();
+      if (GroundTruthWriter.HEADER_V1.equals(header)) {
+        return new GroundTruthReader(file, in, GroundTruthWriter.COLUMNS_V1);
+      }
+      PlainCsv.requireHeader(header, GroundTruthWriter.HEADER, file);
+      return new GroundTruthReader(file, in, GroundTruthWriter.COLUMNS);
     } catch (RuntimeException e) {
       in.close();
       throw e;
     }
-    return new GroundTruthReader(file, in);
   }
 
   /** The events in file order; can be iterated once. */
@@ -78,7 +85,7 @@ public final class GroundTruthReader implements Iterable<ViewingEvent>, AutoClos
   }
 
   private ViewingEvent parse(String line, long lineNumber) {
-    String[] f = PlainCsv.split(line, GroundTruthWriter.COLUMNS, file, lineNumber);
+    String[] f = PlainCsv.split(line, columns, file, lineNumber);
     EventType type = EventType.fromWireName(f[6]);
     if (type == null) {
       throw new IllegalArgumentException(file + ":" + lineNumber + ": unknown event type " + f[6]);
@@ -94,7 +101,8 @@ public final class GroundTruthReader implements Iterable<ViewingEvent>, AutoClos
         Long.parseLong(f[7]),
         Long.parseLong(f[8]),
         Long.parseLong(f[9]),
-        Long.parseLong(f[10]));
+        Long.parseLong(f[10]),
+        columns > GroundTruthWriter.COLUMNS_V1 && !f[11].isEmpty() ? Integer.valueOf(f[11]) : null);
   }
 
   @Override

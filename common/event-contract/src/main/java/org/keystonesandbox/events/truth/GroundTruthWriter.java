@@ -19,9 +19,15 @@ import org.keystonesandbox.events.ViewingEvent;
  */
 public final class GroundTruthWriter implements AutoCloseable {
 
-  static final String HEADER =
+  /** The columns of contract version 1; files written before version 2 have only these. */
+  static final String HEADER_V1 =
       "event_id,user_id,playback_id,title_id,device,country,event_type,position_ms,play_ms,event_ts,sent_ts";
-  static final int COLUMNS = 11;
+
+  /** Version 2 adds {@code bitrate_kbps}, empty when the event has none. */
+  static final String HEADER = HEADER_V1 + ",bitrate_kbps";
+
+  static final int COLUMNS_V1 = 11;
+  static final int COLUMNS = 12;
 
   private final OutputStream out;
   private final byte[] buffer = new byte[1 << 16];
@@ -56,6 +62,10 @@ public final class GroundTruthWriter implements AutoCloseable {
     number(e.eventTs());
     buffer[position++] = ',';
     number(e.sentTs());
+    buffer[position++] = ',';
+    if (e.bitrateKbps() != null) {
+      number(e.bitrateKbps());
+    }
     buffer[position++] = '\n';
     written++;
   }

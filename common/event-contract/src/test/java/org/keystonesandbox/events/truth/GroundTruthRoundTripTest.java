@@ -35,7 +35,8 @@ class GroundTruthRoundTripTest {
               i * 1000L,
               i,
               1_767_225_600_000L + i,
-              1_767_225_600_000L + 2 * i));
+              1_767_225_600_000L + 2 * i,
+              i % 3 == 0 ? null : 235 + i));
     }
     Path file = dir.resolve(name);
     try (GroundTruthWriter writer = new GroundTruthWriter(file)) {
@@ -47,6 +48,31 @@ class GroundTruthRoundTripTest {
       reader.forEach(read::add);
     }
     assertThat(read).containsExactlyElementsOf(events);
+  }
+
+  @org.junit.jupiter.api.Test
+  void aFileWrittenBeforeVersionTwoReadsWithoutBitrates() throws IOException {
+    Path file =
+        Files.writeString(
+            dir.resolve("v1.csv"),
+            GroundTruthWriter.HEADER_V1
+                + "\ne1,u1,p1,t1,tv,BR,play_start,0,0,1767225600000,1767225600100\n");
+    try (GroundTruthReader reader = GroundTruthReader.open(file)) {
+      assertThat(reader)
+          .containsExactly(
+              new ViewingEvent(
+                  "e1",
+                  "u1",
+                  "p1",
+                  "t1",
+                  "tv",
+                  "BR",
+                  EventType.PLAY_START,
+                  0,
+                  0,
+                  1_767_225_600_000L,
+                  1_767_225_600_100L));
+    }
   }
 
   @ParameterizedTest
