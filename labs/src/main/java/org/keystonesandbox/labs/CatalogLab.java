@@ -4,15 +4,12 @@ import static org.keystonesandbox.events.names.PipelineNames.SILVER_EVENTS;
 
 import java.io.IOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.CatalogProperties;
 import org.apache.iceberg.Table;
@@ -153,7 +150,13 @@ final class CatalogLab implements Lab {
               + query
               + "\"");
       List<String> lines =
-          runJar(jars.find(Jars.BATCH_JOB), console, run.folder().resolve("console-output.txt"));
+          JarProcess.run(
+              "the console",
+              jars.find(Jars.BATCH_JOB),
+              List.of("-Xmx512m"),
+              console,
+              run.folder().resolve("console-output.txt"),
+              Duration.ofMinutes(2));
       String expectedLine =
           expected.rows() + "," + expected.events() + "," + expected.watchMs() + ",0";
       report.note("the console printed: " + String.join(" | ", lines));
@@ -188,30 +191,6 @@ final class CatalogLab implements Lab {
         }
       }
       return new Totals(rows, events, watchMs);
-    }
-  }
-
-  /** Runs a jar to its end (two minutes at most) and returns what it printed. */
-  private static List<String> runJar(Path jar, List<String> args, Path output)
-      throws IOException, InterruptedException {
-    List<String> command = Jars.javaCommand(jar, List.of("-Xmx512m"), args);
-    Process process =
-        new ProcessBuilder(command)
-            .redirectErrorStream(true)
-            .redirectOutput(output.toFile())
-            .start();
-    try {
-      if (!process.waitFor(2, TimeUnit.MINUTES)) {
-        throw new IllegalStateException("the console did not end within two minutes");
-      }
-      String printed = Files.readString(output, StandardCharsets.UTF_8);
-      if (process.exitValue() != 0) {
-        throw new IllegalStateException(
-            "the console exited with " + process.exitValue() + ": " + printed.strip());
-      }
-      return printed.lines().toList();
-    } finally {
-      process.destroyForcibly();
     }
   }
 }

@@ -2,12 +2,14 @@ package org.keystonesandbox.labs;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -15,17 +17,12 @@ import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.spark.sql.SparkSession;
 import org.keystonesandbox.batch.bronze.BronzeJob;
@@ -33,6 +30,7 @@ import org.keystonesandbox.batch.gold.GoldJob;
 import org.keystonesandbox.batch.lake.LakeSettings;
 import org.keystonesandbox.batch.silver.SilverJob;
 import org.keystonesandbox.batch.sql.SqlConsole;
+import org.keystonesandbox.cli.Jars;
 import org.keystonesandbox.events.ViewingEvent;
 import org.keystonesandbox.events.ViewingEventJson;
 import org.keystonesandbox.events.catalog.CatalogFiles;
@@ -43,6 +41,7 @@ import org.keystonesandbox.ingest.GeneratorRun;
 import org.keystonesandbox.ingest.RunSummary;
 import org.keystonesandbox.oracle.ReferenceGold;
 import org.keystonesandbox.oracle.ReferenceSessions;
+import org.keystonesandbox.verify.KafkaContents;
 import org.keystonesandbox.verify.LakeContents;
 
 /**
@@ -52,6 +51,8 @@ import org.keystonesandbox.verify.LakeContents;
 public final class LabRun {
   /** The session gap every lab runs the pipeline with: the design's default. */
   public static final Duration GAP = SilverJob.Settings.DEFAULTS.gap();
+
+  private static final Duration KAFKA_TIMEOUT = Duration.ofSeconds(30);
 
   private final LabEnvironment env;
   private final String name;
@@ -191,25 +192,98 @@ public final class LabRun {
 
   /** How many records of the lab's topic carry {@code key}, read from its start to its end. */
   public long recordsWithKey(String key) {
-    Properties props = new Properties();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, env.bootstrapServers());
-    try (KafkaConsumer<String, byte[]> consumer =
-        new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions =
-          consumer.partitionsFor(topic()).stream()
-              .map(p -> new TopicPartition(p.topic(), p.partition()))
-              .toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      long count = 0;
-      while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-          count += key.equals(record.key()) ? 1 : 0;
-        }
-      }
-      return count;
+    byte[] wanted = key.getBytes(StandardCharsets.UTF_8);
+    return readCommitted(topic()).stream().filter(r -> Arrays.equals(wanted, r.key())).count();
+  }
+
+  /** Every record of {@code topic} a {@code read_committed} consumer sees, from start to end. */
+  public List<ConsumerRecord<byte[], byte[]>> readCommitted(String topic) {
+    try (KafkaContents kafka = new KafkaContents(env.bootstrapServers(), KAFKA_TIMEOUT)) {
+      return kafka.readCommitted(topic);
     }
+  }
+
+  /**
+   * Sends records that are not valid events (a client's bug, a wrong type) into the lab's topic;
+   * they are no part of the truth.
+   */
+  public void sendMalformed(String key, List<String> values)
+      throws InterruptedException, ExecutionException {
+    Properties props = new Properties();
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, env.bootstrapServers());
+    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    try (KafkaProducer<String, byte[]> producer =
+        new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+      List<Future<RecordMetadata>> sent = new ArrayList<>();
+      for (String value : values) {
+        sent.add(
+            producer.send(
+                new ProducerRecord<>(topic(), key, value.getBytes(StandardCharsets.UTF_8))));
+      }
+      for (Future<RecordMetadata> record : sent) {
+        record.get();
+      }
+    }
+  }
+
+  /** The topics one run of the stream job wrote, and the totals it printed at its end. */
+  public record StreamJobOutputs(
+      String sessionsTopic, String lateTopic, String deadLetterTopic, String totals) {}
+
+  /**
+   * Runs the pipeline's stream job ({@code keystone-stream-job.jar}, a child process on its own
+   * MiniCluster) over the lab's topic from its start to its end as of now, into output topics of
+   * its own named after {@code label}, from fresh state.
+   *
+   * @param flags more of the job's flags (its allowed lateness, dedup horizon...)
+   */
+  public StreamJobOutputs streamJob(String label, String... flags)
+      throws IOException, InterruptedException {
+    String prefix = topic() + "-" + label;
+    StreamJobOutputs outputs =
+        new StreamJobOutputs(prefix + "-sessions", prefix + "-late", prefix + "-dlq", "");
+    Path folder = folder().resolve("stream-job-" + label);
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--bootstrap-server",
+                env.bootstrapServers(),
+                "--events-topic",
+                topic(),
+                "--sessions-topic",
+                outputs.sessionsTopic(),
+                "--late-topic",
+                outputs.lateTopic(),
+                "--dlq-topic",
+                outputs.deadLetterTopic(),
+                "--group-id",
+                prefix,
+                "--transactional-id-prefix",
+                prefix,
+                "--checkpoint-dir",
+                folder.resolve("checkpoints").toString(),
+                "--bounded",
+                "--fresh",
+                "--web-ui-port",
+                "0",
+                "--progress-interval",
+                "1h"));
+    Collections.addAll(args, flags);
+    List<String> printed =
+        JarProcess.run(
+            "the stream job",
+            new Jars(Jars.homeOf(LabCommand.class)).find(Jars.STREAM_JOB),
+            List.of("-Xmx512m"),
+            args,
+            folder.resolve("output.txt"),
+            Duration.ofMinutes(3));
+    String totals =
+        printed.stream()
+            .filter(line -> line.startsWith("stream-job finished:"))
+            .reduce((first, second) -> second)
+            .orElseThrow(() -> new IllegalStateException("the stream job printed no totals"));
+    return new StreamJobOutputs(
+        outputs.sessionsTopic(), outputs.lateTopic(), outputs.deadLetterTopic(), totals);
   }
 
   /** One run of the batch chain: bronze, silver, gold, as the chain runs them. */

@@ -11,6 +11,7 @@ public final class Labs {
           new CowVsMorLab(),
           new HiddenPartitioningLab(),
           new PartitionEvolutionLab(),
+          new SchemaEvolutionLab(),
           new MaintenanceLab(),
           new ForgetUserLab(),
           new CatalogLab());

@@ -10,7 +10,9 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Snapshot;
@@ -64,6 +66,13 @@ final class LakeFigures {
     }
     bySpec.values().forEach(Collections::sort);
     return bySpec;
+  }
+
+  /** The live data files' paths. */
+  static Set<String> dataFilePaths(Table table) {
+    Set<String> paths = new TreeSet<>();
+    filesBySpec(table).values().forEach(paths::addAll);
+    return paths;
   }
 
   static int snapshots(Table table) {

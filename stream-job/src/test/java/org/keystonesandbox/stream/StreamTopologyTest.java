@@ -38,7 +38,8 @@ class StreamTopologyTest {
 
   @Test
   @Timeout(120)
-  void tenRecordsBecomeSessionsALateEventAndADeadLetter() throws Exception {
+  void elevenRecordsOfBothContractVersionsBecomeSessionsALateEventAndDeadLetters()
+      throws Exception {
     // The source below sends one record per checkpoint; with watermarks every 10 ms, each record
     // meets the watermark of all records before it, as in a slow topic.
     StreamJobSettings settings =
@@ -52,10 +53,11 @@ class StreamTopologyTest {
             event("a1", "ann", "t1", 0),
             event("a2", "ann", "t1", 10),
             event("a2", "ann", "t1", 10), // a duplicate: dropped
-            event("a3", "ann", "t2", 20),
+            v2(event("a3", "ann", "t2", 20), "3000"), // contract version 2: accepted the same
             event("a4", "ann", "t2", 120), // 100 minutes after a3: a new session
             event("b1", "bob", "t3", 125),
             "{not json".getBytes(UTF_8), // a dead letter
+            v2(event("a9", "ann", "t1", 126), "\"3000kbps\""), // a type changed: a dead letter
             event("a5", "ann", "t1", 130), // the watermark moves to 129 min - 1 ms
             event("b2", "bob", "t1", 30), // 99 min behind the watermark: late
             event("a6", "ann", "t3", 105)); // 24 min behind: in time, moves a4's session start
@@ -78,12 +80,17 @@ class StreamTopologyTest {
         .extracting(late -> late.eventId, late -> late.watermark - late.eventTs)
         .containsExactly(tuple("b2", 99 * MIN - 1));
     assertThat(all(deadLetters))
-        .extracting(record -> record.rejectReason, record -> new String(record.rawValue, UTF_8))
-        .containsExactly(tuple("BAD_JSON", "{not json"));
+        .extracting(
+            record -> record.rejectReason,
+            record -> record.rejectReason.equals("BAD_JSON") ? "" : record.rejectDetail,
+            record -> new String(record.rawValue, UTF_8).substring(0, 9))
+        .containsExactly(
+            tuple("BAD_JSON", "", "{not json"),
+            tuple("BAD_VALUE", "bitrate_kbps is not a 64-bit integer", "{\"schema_"));
     JobExecutionResult result = job.getJobExecutionResult().get();
     assertThat(ProgressLine.totals(result.getAllAccumulatorResults()))
         .isEqualTo(
-            "stream-job finished: parsed 9 | malformed 1 | duplicates dropped 1 | late 1"
+            "stream-job finished: parsed 9 | malformed 2 | duplicates dropped 1 | late 1"
                 + " | sessions out 3 (retractions 0)");
   }
 
@@ -94,6 +101,14 @@ class StreamTopologyTest {
         .encode(
             new ViewingEvent(
                 id, user, user + "-play", title, "tv", "DE", EventType.HEARTBEAT, 0, MIN, ts, ts));
+  }
+
+  /** The record as a contract-version-2 client writes it, with {@code bitrate} as JSON text. */
+  private static byte[] v2(byte[] v1Record, String bitrate) {
+    String json = new String(v1Record, UTF_8);
+    return json.replace("\"schema_version\":1,", "\"schema_version\":2,")
+        .replace("}", ",\"bitrate_kbps\":" + bitrate + "}")
+        .getBytes(UTF_8);
   }
 
   /**

@@ -23,12 +23,12 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.keystonesandbox.events.topics.KafkaUnavailableException;
 
 /** What the verifier reads from Kafka: end offsets, a group's committed offsets, whole topics. */
-final class KafkaContents implements AutoCloseable {
+public final class KafkaContents implements AutoCloseable {
   private final String bootstrap;
   private final Duration timeout;
   private final Admin admin;
 
-  KafkaContents(String bootstrap, Duration timeout) {
+  public KafkaContents(String bootstrap, Duration timeout) {
     this.bootstrap = bootstrap;
     this.timeout = timeout;
     Properties props = new Properties();
@@ -39,7 +39,7 @@ final class KafkaContents implements AutoCloseable {
   }
 
   /** Next offset per partition of {@code topic}, by partition; empty if the topic is missing. */
-  Map<Integer, Long> endOffsets(String topic) {
+  public Map<Integer, Long> endOffsets(String topic) {
     try {
       var description =
           admin.describeTopics(List.of(topic)).allTopicNames().get(seconds(), TimeUnit.SECONDS);
@@ -67,7 +67,7 @@ final class KafkaContents implements AutoCloseable {
   }
 
   /** The offsets {@code group} committed for {@code topic}, by partition (none: empty). */
-  Map<Integer, Long> committedOffsets(String group, String topic) {
+  public Map<Integer, Long> committedOffsets(String group, String topic) {
     try {
       Map<TopicPartition, OffsetAndMetadata> committed =
           admin
@@ -91,7 +91,7 @@ final class KafkaContents implements AutoCloseable {
   }
 
   /** Every committed record of {@code topic}, as a {@code read_committed} consumer sees them. */
-  List<ConsumerRecord<byte[], byte[]>> readCommitted(String topic) {
+  public List<ConsumerRecord<byte[], byte[]>> readCommitted(String topic) {
     Map<Integer, Long> ends = endOffsets(topic);
     List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
     if (ends.isEmpty()) {

@@ -17,16 +17,16 @@ import org.keystonesandbox.oracle.ReferenceSession;
  * (the latest record per user and session start wins, a retraction removes it), and the late-events
  * topic. The JSON is the stream-job README's.
  */
-final class StreamOutputs {
+public final class StreamOutputs {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** A copy of an event the stream job found later than its allowed lateness, and where it was. */
-  record LateEvent(
+  public record LateEvent(
       String eventId, String userId, long eventTs, long latenessMs, int partition, long offset) {}
 
   private StreamOutputs() {}
 
-  static List<ReferenceSession> sessions(List<ConsumerRecord<byte[], byte[]>> records) {
+  public static List<ReferenceSession> sessions(List<ConsumerRecord<byte[], byte[]>> records) {
     record Key(String userId, long start) {}
     Map<Key, ReferenceSession> current = new LinkedHashMap<>();
     for (ConsumerRecord<byte[], byte[]> record : records) {
@@ -54,7 +54,7 @@ final class StreamOutputs {
     return sessions;
   }
 
-  static List<LateEvent> lateEvents(List<ConsumerRecord<byte[], byte[]>> records) {
+  public static List<LateEvent> lateEvents(List<ConsumerRecord<byte[], byte[]>> records) {
     List<LateEvent> late = new ArrayList<>();
     for (ConsumerRecord<byte[], byte[]> record : records) {
       JsonNode e = parse(record.value());

@@ -1,0 +1,63 @@
+package org.keystonesandbox.labs;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.keystonesandbox.cli.Jars;
+
+/** One of the project's jars run to its end as a child process, for a lab. */
+final class JarProcess {
+  private JarProcess() {}
+
+  /**
+   * Runs {@code java <jvmOptions> -jar <jar> <args>}, its output (stdout and stderr) into {@code
+   * output}, and returns the lines it printed; fails, naming {@code what} and quoting the output,
+   * if it exits with another code than 0 or runs longer than {@code timeout}. A lab ended by a
+   * signal stops the child too.
+   */
+  static List<String> run(
+      String what,
+      Path jar,
+      List<String> jvmOptions,
+      List<String> args,
+      Path output,
+      Duration timeout)
+      throws IOException, InterruptedException {
+    Files.createDirectories(output.getParent());
+    Process process =
+        new ProcessBuilder(Jars.javaCommand(jar, jvmOptions, args))
+            .redirectErrorStream(true)
+            .redirectOutput(output.toFile())
+            .start();
+    Thread stopOnExit = new Thread(process::destroyForcibly, what + "-stop");
+    Runtime.getRuntime().addShutdownHook(stopOnExit);
+    try {
+      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new IllegalStateException(
+            what + " did not end within " + timeout.toSeconds() + " s (output in " + output + ")");
+      }
+      String printed = Files.readString(output, StandardCharsets.UTF_8);
+      if (process.exitValue() != 0) {
+        throw new IllegalStateException(
+            what + " exited with " + process.exitValue() + ": " + lastLines(printed, 5));
+      }
+      return printed.lines().toList();
+    } finally {
+      process.destroyForcibly();
+      try {
+        Runtime.getRuntime().removeShutdownHook(stopOnExit);
+      } catch (IllegalStateException exiting) {
+        // the JVM is already exiting: the hook stops the process
+      }
+    }
+  }
+
+  private static String lastLines(String text, int count) {
+    List<String> lines = text.strip().lines().toList();
+    return String.join(" | ", lines.subList(Math.max(0, lines.size() - count), lines.size()));
+  }
+}
