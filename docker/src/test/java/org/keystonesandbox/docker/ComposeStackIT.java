@@ -82,6 +82,29 @@ class ComposeStackIT {
 
   @Test
   @Order(2)
+  void theSqlServiceQueriesTheLakeThroughTheRestCatalog() throws Exception {
+    String out =
+        compose(
+            Duration.ofMinutes(3),
+            "run",
+            "--rm",
+            "-T",
+            "sql",
+            "--format",
+            "csv",
+            "-e",
+            "SELECT 'gold' AS name, count(*) AS row_count"
+                + " FROM lake.keystone.gold_title_country_daily");
+    String line =
+        out.lines()
+            .filter(l -> l.startsWith("gold,"))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no result line in: " + out));
+    assertThat(Long.parseLong(line.substring("gold,".length()))).isPositive();
+  }
+
+  @Test
+  @Order(3)
   void killedFlinkContainerAndKafkaRestartAndTheVerificationStaysExact() throws Exception {
     compose(Duration.ofMinutes(1), "kill", "flink");
     compose(Duration.ofMinutes(1), "kill", "kafka");

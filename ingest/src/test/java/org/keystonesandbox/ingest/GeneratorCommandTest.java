@@ -41,6 +41,13 @@ class GeneratorCommandTest {
   }
 
   @Test
+  void aStartInTheFutureIsRefusedBecauseKafkaTimestampsWouldRejectEveryEvent() {
+    String nextYear = java.time.Instant.now().plus(java.time.Duration.ofDays(365)).toString();
+    assertThat(run("--start", nextYear)).isEqualTo(ExitCodes.USAGE);
+    assertThat(errText()).hasLineCount(1).contains("is in the future");
+  }
+
+  @Test
   void unparseableDurationGivesOneLineWithExamples() {
     assertThat(run("--jitter", "soon")).isEqualTo(ExitCodes.USAGE);
     assertThat(errText()).hasLineCount(1).contains("'soon' is not a duration");

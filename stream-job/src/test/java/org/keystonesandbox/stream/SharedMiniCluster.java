@@ -3,6 +3,7 @@ package org.keystonesandbox.stream;
 import java.util.List;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -41,10 +42,13 @@ public final class SharedMiniCluster implements BeforeAllCallback {
   }
 
   private static Running start() {
+    Configuration conf = new Configuration();
+    // Any free port: a sandbox or compose stack on the same machine holds Flink's default 8081.
+    conf.set(RestOptions.BIND_PORT, "0");
     MiniCluster started =
         new MiniCluster(
             new MiniClusterConfiguration.Builder()
-                .setConfiguration(new Configuration())
+                .setConfiguration(conf)
                 .setNumTaskManagers(1)
                 .setNumSlotsPerTaskManager(2)
                 .build());

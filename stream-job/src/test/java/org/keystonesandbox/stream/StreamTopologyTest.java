@@ -36,9 +36,12 @@ class StreamTopologyTest {
   private static final long T0 = Instant.parse("2026-01-01T00:00:00Z").toEpochMilli();
   private static final long MIN = 60_000;
 
+  /** The Kafka timestamp of every record: the broker took them all three hours after T0. */
+  private static final long RECORD_TIME = T0 + 180 * MIN;
+
   @Test
   @Timeout(120)
-  void elevenRecordsOfBothContractVersionsBecomeSessionsALateEventAndDeadLetters()
+  void twelveRecordsOfBothContractVersionsBecomeSessionsALateEventAndDeadLetters()
       throws Exception {
     // The source below sends one record per checkpoint; with watermarks every 10 ms, each record
     // meets the watermark of all records before it, as in a slow topic.
@@ -56,6 +59,9 @@ class StreamTopologyTest {
             v2(event("a3", "ann", "t2", 20), "3000"), // contract version 2: accepted the same
             event("a4", "ann", "t2", 120), // 100 minutes after a3: a new session
             event("b1", "bob", "t3", 125),
+            // a client clock a year ahead, in both of its times: judged by the Kafka timestamp, a
+            // dead letter; had it moved the watermark, everything after it would be late
+            event("z1", "zed", "t1", 365 * 24 * 60),
             "{not json".getBytes(UTF_8), // a dead letter
             v2(event("a9", "ann", "t1", 126), "\"3000kbps\""), // a type changed: a dead letter
             event("a5", "ann", "t1", 130), // the watermark moves to 129 min - 1 ms
@@ -85,12 +91,17 @@ class StreamTopologyTest {
             record -> record.rejectReason.equals("BAD_JSON") ? "" : record.rejectDetail,
             record -> new String(record.rawValue, UTF_8).substring(0, 9))
         .containsExactly(
+            tuple(
+                "FUTURE_TIMESTAMP",
+                "event_ts 2027-01-01T00:00:00Z after the record's Kafka timestamp"
+                    + " 2026-01-01T03:00:00Z",
+                "{\"schema_"),
             tuple("BAD_JSON", "", "{not json"),
             tuple("BAD_VALUE", "bitrate_kbps is not a 64-bit integer", "{\"schema_"));
     JobExecutionResult result = job.getJobExecutionResult().get();
     assertThat(ProgressLine.totals(result.getAllAccumulatorResults()))
         .isEqualTo(
-            "stream-job finished: parsed 9 | malformed 2 | duplicates dropped 1 | late 1"
+            "stream-job finished: parsed 9 | malformed 3 | duplicates dropped 1 | late 1"
                 + " | sessions out 3 (retractions 0)");
   }
 
@@ -118,7 +129,8 @@ class StreamTopologyTest {
   private static DataGeneratorSource<IncomingRecord> inMemory(List<byte[]> topic) {
     GeneratorFunction<Long, IncomingRecord> read =
         offset ->
-            IncomingRecordDeserializer.read(0, offset, T0, null, topic.get(offset.intValue()));
+            IncomingRecordDeserializer.read(
+                0, offset, RECORD_TIME, null, topic.get(offset.intValue()));
     return new DataGeneratorSource<>(
         read,
         topic.size(),

@@ -96,7 +96,7 @@ public final class BronzeRecords {
   }
 
   static Row parseOne(byte[] value, int partition, long offset, Timestamp kafkaTimestamp) {
-    ParseResult result = ViewingEventJson.parse(value);
+    ParseResult result = ViewingEventJson.parse(value, kafkaTimestamp.getTime());
     if (result instanceof ParseResult.Valid valid) {
       ViewingEvent e = valid.event();
       return RowFactory.create(

@@ -142,6 +142,45 @@ class BronzeJobTest extends SparkLakeTest {
   }
 
   @Test
+  void aClientClockAYearAheadIsQuarantinedByTheKafkaTimestampAndAddsNoDay() {
+    LakeSettings lake = freshLake();
+    String topic = topicWith(5, 0);
+    long yearAhead = System.currentTimeMillis() + 365L * 24 * 3_600_000;
+    ViewingEvent wrongClock =
+        new ViewingEvent(
+            "future",
+            "u1",
+            "p1",
+            "t1",
+            "tv",
+            "US",
+            EventType.HEARTBEAT,
+            0,
+            1000,
+            yearAhead,
+            yearAhead);
+    Properties config = new Properties();
+    config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
+      // The producer stamps the record with its own clock, now: a year before the client's.
+      producer.send(record(topic, "u1", ViewingEventJson.newEncoder().encode(wrongClock)));
+    }
+
+    BronzeJob.Result result = bronze(lake, topic, BronzeJob.Crash.NONE);
+
+    assertThat(result.eventsAppended()).isEqualTo(5);
+    Row rejected =
+        spark
+            .sql(
+                "SELECT reject_reason, reject_detail FROM "
+                    + lake.table(PipelineNames.BRONZE_QUARANTINE))
+            .first();
+    assertThat(rejected.getString(0)).isEqualTo("FUTURE_TIMESTAMP");
+    assertThat(rejected.getString(1)).contains("after the record's Kafka timestamp");
+  }
+
+  @Test
   void validRecordsGoToBronzeAndRejectsToQuarantineWithTheirReason() {
     LakeSettings lake = freshLake();
     String topic = topicWith(50, 3);

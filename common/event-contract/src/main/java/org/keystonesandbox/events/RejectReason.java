@@ -10,6 +10,9 @@ public enum RejectReason {
   BAD_VALUE,
   /** A {@code schema_version} this code does not understand. */
   UNSUPPORTED_VERSION,
-  /** {@code event_ts} later than {@code sent_ts} plus the allowed clock skew. */
+  /**
+   * {@code event_ts} later than {@code sent_ts} plus the allowed clock skew, or either later than
+   * the Kafka record's timestamp plus it (a client clock running ahead).
+   */
   FUTURE_TIMESTAMP
 }

@@ -78,13 +78,32 @@ public final class ViewingEventJson {
     return new Encoder();
   }
 
-  /** Parses and validates one record's value. Never throws on bad input. */
+  /** A Kafka record's timestamp when there is none to judge by (Kafka's own -1). */
+  public static final long NO_RECORD_TIMESTAMP = -1;
+
+  /**
+   * Parses and validates one record's value without its Kafka timestamp: only the client's own
+   * times judge the future. Never throws on bad input.
+   */
   public static ParseResult parse(byte[] payload) {
+    return parse(payload, NO_RECORD_TIMESTAMP);
+  }
+
+  /**
+   * Parses and validates one Kafka record's value. Beyond the client's own times, {@code event_ts}
+   * and {@code sent_ts} are judged against the record's timestamp, a clock the client does not
+   * control (the producer's, a gateway's, or the broker's with {@code LogAppendTime}): a client
+   * whose clock runs ahead in both fields is rejected as {@link RejectReason#FUTURE_TIMESTAMP}
+   * instead of moving event time. Never throws on bad input.
+   *
+   * @param recordTimestamp the Kafka record's timestamp, epoch ms; negative when unknown
+   */
+  public static ParseResult parse(byte[] payload, long recordTimestamp) {
     if (payload == null) {
       return new ParseResult.Rejected(RejectReason.BAD_JSON, "null payload");
     }
     try (JsonParser parser = FACTORY.createParser(payload)) {
-      return parse(parser);
+      return parse(parser, recordTimestamp);
     } catch (WrongType e) {
       return new ParseResult.Rejected(RejectReason.BAD_VALUE, e.getMessage());
     } catch (JsonProcessingException e) {
@@ -94,7 +113,7 @@ public final class ViewingEventJson {
     }
   }
 
-  private static ParseResult parse(JsonParser parser) throws IOException {
+  private static ParseResult parse(JsonParser parser, long recordTimestamp) throws IOException {
     if (parser.nextToken() != JsonToken.START_OBJECT) {
       return new ParseResult.Rejected(RejectReason.BAD_JSON, "not a JSON object");
     }
@@ -204,6 +223,18 @@ public final class ViewingEventJson {
               + SENT_TS
               + " "
               + Instant.ofEpochMilli(sentTs));
+    }
+    if (recordTimestamp >= 0) {
+      long latest = Math.max(eventTs, sentTs);
+      if (latest > recordTimestamp + MAX_CLOCK_SKEW.toMillis()) {
+        return new ParseResult.Rejected(
+            RejectReason.FUTURE_TIMESTAMP,
+            (latest == eventTs ? EVENT_TS : SENT_TS)
+                + " "
+                + Instant.ofEpochMilli(latest)
+                + " after the record's Kafka timestamp "
+                + Instant.ofEpochMilli(recordTimestamp));
+      }
     }
     return new ParseResult.Valid(
         new ViewingEvent(

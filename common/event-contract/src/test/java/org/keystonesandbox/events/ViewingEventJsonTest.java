@@ -100,6 +100,32 @@ class ViewingEventJsonTest {
   }
 
   @Test
+  void aClientClockAheadInBothItsTimesIsJudgedByTheKafkaTimestamp() {
+    long skew = ViewingEventJson.MAX_CLOCK_SKEW.toMillis();
+    long yearAhead = 365L * 24 * 3_600_000;
+    ViewingEvent wrongClock =
+        EVENT.withSentTs(EVENT.sentTs() + yearAhead); // sent a year ahead of the broker's clock
+    byte[] json = encoder.encodeAltered(wrongClock, null, EVENT.eventTs() + yearAhead);
+    assertThat(ViewingEventJson.parse(json))
+        .as("its own two times agree with each other")
+        .isInstanceOf(ParseResult.Valid.class);
+    assertThat(ViewingEventJson.parse(json, EVENT.sentTs()))
+        .isEqualTo(
+            new ParseResult.Rejected(
+                RejectReason.FUTURE_TIMESTAMP,
+                "sent_ts 2027-01-01T00:00:12.345Z after the record's Kafka timestamp"
+                    + " 2026-01-01T00:00:12.345Z"));
+    byte[] inTime = encoder.encode(EVENT);
+    assertThat(ViewingEventJson.parse(inTime, EVENT.sentTs() - skew))
+        .as("an hour of skew is allowed")
+        .isInstanceOf(ParseResult.Valid.class);
+    assertThat(ViewingEventJson.parse(inTime, EVENT.sentTs() - skew - 1))
+        .isInstanceOf(ParseResult.Rejected.class);
+    assertThat(ViewingEventJson.parse(inTime, ViewingEventJson.NO_RECORD_TIMESTAMP))
+        .isInstanceOf(ParseResult.Valid.class);
+  }
+
+  @Test
   void wrongTypesUnknownValuesAndVersionsAreRejectedWithTheirReason() {
     assertThat(reason(json("\"play_ms\":60123", "\"play_ms\":\"60123\"")))
         .isEqualTo(RejectReason.BAD_VALUE);

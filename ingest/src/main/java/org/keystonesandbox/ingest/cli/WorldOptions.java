@@ -84,6 +84,13 @@ public final class WorldOptions {
     if (!(speedup > 0)) {
       throw new IllegalArgumentException("speedup must be positive");
     }
+    if (start.isAfter(Instant.now())) {
+      throw new IllegalArgumentException(
+          "--start "
+              + start
+              + " is in the future: the pipeline judges event times by the Kafka record's"
+              + " timestamp (wall time) and would reject every event as from the future");
+    }
     return new WorldSettings(
         seed,
         catalogSeed == null ? seed : catalogSeed,

@@ -26,7 +26,12 @@ public class IncomingRecordDeserializer
       int partition, long offset, long kafkaTimestamp, byte[] key, byte[] value) {
     byte[] payload = value == null ? new byte[0] : value;
     return IncomingRecord.of(
-        ViewingEventJson.parse(payload), partition, offset, kafkaTimestamp, key, payload);
+        ViewingEventJson.parse(payload, kafkaTimestamp),
+        partition,
+        offset,
+        kafkaTimestamp,
+        key,
+        payload);
   }
 
   @Override
