@@ -22,6 +22,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.spark.sql.SparkSession;
@@ -53,6 +54,13 @@ public final class LabRun {
   public static final Duration GAP = SilverJob.Settings.DEFAULTS.gap();
 
   private static final Duration KAFKA_TIMEOUT = Duration.ofSeconds(30);
+
+  /**
+   * A lab's stream job replays its topic in a second or two; with Flink's default 200 ms between
+   * watermarks, event time would hardly move while it reads (nothing late, no id forgotten). A
+   * watermark every millisecond lets event time advance while it reads, as it does live.
+   */
+  private static final String FAST_WATERMARKS = "pipeline.auto-watermark-interval=1ms";
 
   private final LabEnvironment env;
   private final String name;
@@ -226,6 +234,19 @@ public final class LabRun {
     }
   }
 
+  /** The number of partitions of the lab's topic. */
+  public int partitions() {
+    try (KafkaContents kafka = new KafkaContents(env.bootstrapServers(), KAFKA_TIMEOUT)) {
+      return kafka.endOffsets(topic()).size();
+    }
+  }
+
+  /** A record's header as text, empty when it has none of that name. */
+  public static String header(ConsumerRecord<byte[], byte[]> record, String name) {
+    Header header = record.headers().lastHeader(name);
+    return header == null ? "" : new String(header.value(), StandardCharsets.UTF_8);
+  }
+
   /** The topics one run of the stream job wrote, and the totals it printed at its end. */
   public record StreamJobOutputs(
       String sessionsTopic, String lateTopic, String deadLetterTopic, String totals) {}
@@ -267,7 +288,9 @@ public final class LabRun {
                 "--web-ui-port",
                 "0",
                 "--progress-interval",
-                "1h"));
+                "1h",
+                "--flink-conf",
+                FAST_WATERMARKS));
     Collections.addAll(args, flags);
     List<String> printed =
         JarProcess.run(

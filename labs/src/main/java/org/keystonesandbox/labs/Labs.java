@@ -14,7 +14,10 @@ public final class Labs {
           new SchemaEvolutionLab(),
           new MaintenanceLab(),
           new ForgetUserLab(),
-          new CatalogLab());
+          new CatalogLab(),
+          new DedupWindowLab(),
+          new ClockSkewLab(),
+          new SkewLab());
 
   private Labs() {}
 

@@ -13,7 +13,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.apache.iceberg.Table;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.header.Header;
 import org.apache.spark.sql.Row;
 import org.keystonesandbox.batch.lake.SnapshotMarks;
 import org.keystonesandbox.batch.lake.Tables;
@@ -234,7 +233,9 @@ final class SchemaEvolutionLab implements Lab {
     Map<String, Long> deadLetters = new TreeMap<>();
     for (ConsumerRecord<byte[], byte[]> record : run.readCommitted(stream.deadLetterTopic())) {
       deadLetters.merge(
-          header(record, "reject.reason") + ": " + header(record, "reject.detail"), 1L, Long::sum);
+          LabRun.header(record, "reject.reason") + ": " + LabRun.header(record, "reject.detail"),
+          1L,
+          Long::sum);
     }
     List<List<Object>> rejectRows = new ArrayList<>();
     for (String reason : new java.util.TreeSet<>(List.of(badValue(BITRATE), badValue("play_ms")))) {
@@ -297,10 +298,5 @@ final class SchemaEvolutionLab implements Lab {
   private static boolean sameFigures(Map<String, long[]> a, Map<String, long[]> b) {
     return a.keySet().equals(b.keySet())
         && a.keySet().stream().allMatch(k -> java.util.Arrays.equals(a.get(k), b.get(k)));
-  }
-
-  private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
-    Header header = record.headers().lastHeader(name);
-    return header == null ? "" : new String(header.value(), StandardCharsets.UTF_8);
   }
 }

@@ -47,6 +47,20 @@ class StreamJobCommandTest {
   }
 
   @Test
+  void aShortDedupHorizonIsAcceptedOnlyWhenAskedFor() {
+    assertThat(
+            StreamJobCommand.parseSettings(
+                    "--allowed-lateness",
+                    "2h",
+                    "--dedup-horizon",
+                    "10m",
+                    "--accept-short-dedup-horizon")
+                .sessions()
+                .dedupHorizon())
+        .isEqualTo(java.time.Duration.ofMinutes(10));
+  }
+
+  @Test
   void anUnreachableBrokerIsExitCodeThreeAndSaysWhatToDo() {
     long started = System.nanoTime();
     assertThat(execute("--bootstrap-server", "127.0.0.1:1")).isEqualTo(ExitCodes.UNAVAILABLE);

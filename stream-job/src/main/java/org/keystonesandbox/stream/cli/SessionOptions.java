@@ -31,7 +31,14 @@ public final class SessionOptions {
               + " (default: ${DEFAULT-VALUE})")
   Duration dedupHorizon;
 
+  @Option(
+      names = "--accept-short-dedup-horizon",
+      description =
+          "accept a dedup horizon shorter than the allowed lateness: copies arriving after their id"
+              + " was forgotten but in time are counted twice (to study it; the dedup-window lab)")
+  boolean shortHorizonAccepted;
+
   public SessionSettings settings() {
-    return new SessionSettings(sessionGap, allowedLateness, dedupHorizon);
+    return new SessionSettings(sessionGap, allowedLateness, dedupHorizon, shortHorizonAccepted);
   }
 }

@@ -12,12 +12,21 @@ import java.time.Duration;
  *     session; later events go to the late-events output
  * @param dedupHorizon how long an event id is remembered, counted from the event's time to the
  *     watermark; at least the allowed lateness, so that a forgotten id can only come back late
+ * @param shortHorizonAccepted accept a dedup horizon shorter than the allowed lateness: a copy that
+ *     arrives after its id was forgotten but in time is then counted twice (for studying that
+ *     effect; never the default)
  */
-public record SessionSettings(Duration gap, Duration allowedLateness, Duration dedupHorizon)
+public record SessionSettings(
+    Duration gap, Duration allowedLateness, Duration dedupHorizon, boolean shortHorizonAccepted)
     implements Serializable {
 
   public static final SessionSettings DEFAULTS =
       new SessionSettings(Duration.ofMinutes(30), Duration.ofMinutes(30), Duration.ofHours(6));
+
+  /** Settings whose dedup horizon is at least the allowed lateness, as the job requires. */
+  public SessionSettings(Duration gap, Duration allowedLateness, Duration dedupHorizon) {
+    this(gap, allowedLateness, dedupHorizon, false);
+  }
 
   public SessionSettings {
     if (gap.isNegative() || gap.isZero()) {
@@ -26,13 +35,17 @@ public record SessionSettings(Duration gap, Duration allowedLateness, Duration d
     if (allowedLateness.isNegative()) {
       throw new IllegalArgumentException("allowed lateness must not be negative");
     }
-    if (dedupHorizon.compareTo(allowedLateness) < 0) {
+    if (dedupHorizon.isNegative()) {
+      throw new IllegalArgumentException("the dedup horizon must not be negative");
+    }
+    if (dedupHorizon.compareTo(allowedLateness) < 0 && !shortHorizonAccepted) {
       throw new IllegalArgumentException(
           "the dedup horizon ("
               + dedupHorizon
               + ") must be at least the allowed lateness ("
               + allowedLateness
-              + "), or a forgotten duplicate could be counted twice");
+              + "), or a forgotten duplicate could be counted twice"
+              + " (--accept-short-dedup-horizon to study that)");
     }
   }
 }
