@@ -36,8 +36,8 @@ class GeneratorCommandTest {
 
   @Test
   void outOfRangeKnobGivesOneLineNamingIt() {
-    assertThat(run("--max-lateness", "8d")).isEqualTo(ExitCodes.USAGE);
-    assertThat(errText()).hasLineCount(1).contains("max lateness").contains("7d");
+    assertThat(run("--max-lateness", "31d")).isEqualTo(ExitCodes.USAGE);
+    assertThat(errText()).hasLineCount(1).contains("max lateness").contains("30d");
   }
 
   @Test

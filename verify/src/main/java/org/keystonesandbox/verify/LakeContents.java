@@ -102,6 +102,19 @@ public final class LakeContents {
     return first;
   }
 
+  /** The ids of the events silver set aside as beyond its repair horizon (none in older lakes). */
+  public Set<String> beyondRepairHorizonIds() {
+    String table = lake.table(PipelineNames.SILVER_BEYOND_HORIZON);
+    Set<String> ids = new HashSet<>();
+    if (spark.catalog().tableExists(table)) {
+      spark
+          .sql("SELECT DISTINCT event_id FROM " + table)
+          .toLocalIterator()
+          .forEachRemaining(r -> ids.add(r.getString(0)));
+    }
+    return ids;
+  }
+
   /** The largest event time of the valid records in each Kafka partition (from bronze). */
   Map<Integer, Long> maxEventTimeByPartition() {
     Map<Integer, Long> max = new TreeMap<>();

@@ -257,7 +257,8 @@ public final class VerifyCommand implements Callable<Integer> {
         goldDone ? tables.goldTitleCountryDays() : List.of(),
         goldDone ? tables.goldUserDays() : List.of(),
         bronzeDone ? tables.maxEventTimeByPartition() : Map.of(),
-        bronzeDone ? tables.firstCopiesOfRepeatedEvents() : Map.of());
+        bronzeDone ? tables.firstCopiesOfRepeatedEvents() : Map.of(),
+        silverDone ? tables.beyondRepairHorizonIds() : Set.of());
   }
 
   private Verification.Stream readStream(KafkaContents kafka) {

@@ -74,7 +74,8 @@ class VerificationTest {
         gold == null ? reference.titleCountryDays() : gold,
         reference.userDays(),
         Map.of(0, T0 + 600 * MINUTE),
-        Map.of("e2", new Verification.Copy(0, 1)));
+        Map.of("e2", new Verification.Copy(0, 1)),
+        Set.of());
   }
 
   /** The stream job's answer: everything but e5, which it sent to the late topic. */
@@ -140,6 +141,40 @@ class VerificationTest {
   }
 
   @Test
+  void anEventSilverSetAsideBeyondItsRepairHorizonIsKnownNotAMismatch() {
+    List<ViewingEvent> kept = TRUTH.stream().filter(e -> !e.eventId().equals("e5")).toList();
+    ReferenceGold reference = ReferenceGold.of(kept, Map.of("t00001", 6_000_000L), GAP);
+    Verification.Lake full = lake(null);
+    java.util.function.Function<Set<String>, Verification.Lake> withoutE5 =
+        beyond ->
+            new Verification.Lake(
+                full.bronzeOffsets(),
+                full.bronzeEvents(),
+                full.quarantine(),
+                true,
+                kept.stream().map(ViewingEvent::eventId).collect(Collectors.toSet()),
+                ReferenceSessions.of(kept, GAP),
+                true,
+                reference.titleCountryDays(),
+                reference.userDays(),
+                full.maxEventTimeByPartition(),
+                full.firstCopies(),
+                beyond);
+
+    List<Check> known =
+        Verification.run(expected(), END, withoutE5.apply(Set.of("e5")), null, SETTINGS);
+    assertThat(outcomes(known))
+        .containsEntry(
+            "known: events beyond the repair horizon, kept in silver_beyond_horizon", Outcome.PASS)
+        .containsEntry("events (each unique event once)", Outcome.PASS)
+        .containsEntry("daily user rows", Outcome.PASS);
+    assertThat(Report.of(Instant.now(), 0, known).verdict()).isEqualTo(Outcome.PASS);
+
+    List<Check> lost = Verification.run(expected(), END, withoutE5.apply(Set.of()), null, SETTINGS);
+    assertThat(outcomes(lost)).containsEntry("events (each unique event once)", Outcome.FAIL);
+  }
+
+  @Test
   void bronzeBehindTheTopicIsNotReadyAndLeavesTheLaterStagesUncompared() {
     Verification.Lake behind = lake(null);
     Verification.Lake lagging =
@@ -154,7 +189,8 @@ class VerificationTest {
             List.of(),
             List.of(),
             behind.maxEventTimeByPartition(),
-            Map.of());
+            Map.of(),
+            Set.of());
 
     List<Check> checks = Verification.run(expected(), END, lagging, null, SETTINGS);
 
@@ -191,7 +227,8 @@ class VerificationTest {
             early.goldTitleCountryDays(),
             early.goldUserDays(),
             Map.of(0, T0 + 120 * MINUTE),
-            early.firstCopies());
+            early.firstCopies(),
+            Set.of());
     Map<String, Outcome> open =
         outcomes(Verification.run(expected(), END, atTwoHours, stream(withoutLast), SETTINGS));
     assertThat(open)

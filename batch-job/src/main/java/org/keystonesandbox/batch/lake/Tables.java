@@ -7,6 +7,7 @@ import static org.keystonesandbox.events.names.PipelineNames.BRONZE_QUARANTINE;
 import static org.keystonesandbox.events.names.PipelineNames.GOLD_COMPLETIONS;
 import static org.keystonesandbox.events.names.PipelineNames.GOLD_TITLE_COUNTRY_DAILY;
 import static org.keystonesandbox.events.names.PipelineNames.GOLD_USER_DAILY;
+import static org.keystonesandbox.events.names.PipelineNames.SILVER_BEYOND_HORIZON;
 import static org.keystonesandbox.events.names.PipelineNames.SILVER_EVENTS;
 import static org.keystonesandbox.events.names.PipelineNames.SILVER_SESSIONS;
 
@@ -69,6 +70,12 @@ public final class Tables {
         lake,
         STAGED_WRITES);
     create(spark, lake.table(SILVER_EVENTS), EVENT_COLUMNS, "days(event_ts)", lake);
+    create(
+        spark,
+        lake.table(SILVER_BEYOND_HORIZON),
+        EVENT_COLUMNS + ", reason STRING NOT NULL",
+        "days(event_ts)",
+        lake);
     create(
         spark,
         lake.table(SILVER_SESSIONS),

@@ -10,7 +10,9 @@ import static org.apache.spark.sql.functions.unix_millis;
 import static org.apache.spark.sql.functions.when;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.SortedSet;
 import java.util.TreeSet;
@@ -54,16 +56,49 @@ import org.keystonesandbox.events.names.PipelineNames;
  * twice and recomputes the same days from the same input.
  */
 public final class SilverJob {
-  public record Settings(Duration gap, boolean fullRebuild) {
-    public static final Settings DEFAULTS = new Settings(Duration.ofMinutes(30), false);
+  /**
+   * @param repairHorizon how far behind the newest event time silver holds an event may arrive and
+   *     still be repaired into its day; the days entirely older are closed
+   */
+  public record Settings(Duration gap, boolean fullRebuild, Duration repairHorizon) {
+    public static final Duration DEFAULT_REPAIR_HORIZON = Duration.ofDays(7);
+    public static final Settings DEFAULTS =
+        new Settings(Duration.ofMinutes(30), false, DEFAULT_REPAIR_HORIZON);
+
+    public Settings {
+      if (repairHorizon.isNegative()) {
+        throw new IllegalArgumentException("the repair horizon must not be negative");
+      }
+    }
+
+    public Settings(Duration gap, boolean fullRebuild) {
+      this(gap, fullRebuild, DEFAULT_REPAIR_HORIZON);
+    }
   }
 
-  /** What one run did; empty day sets when there was nothing new. */
+  /**
+   * What one run did; empty day sets when there was nothing new.
+   *
+   * @param setAside bronze rows of closed days, kept in {@code silver_beyond_horizon} instead
+   */
   public record Result(
       long bronzeRowsRead,
       SortedSet<LocalDate> eventDays,
       SortedSet<LocalDate> sessionDays,
-      long sessionsWritten) {}
+      long sessionsWritten,
+      long setAside) {
+    Result(
+        long bronzeRowsRead,
+        SortedSet<LocalDate> eventDays,
+        SortedSet<LocalDate> sessionDays,
+        long sessionsWritten) {
+      this(bronzeRowsRead, eventDays, sessionDays, sessionsWritten, 0);
+    }
+
+    Result withSetAside(long rows) {
+      return new Result(bronzeRowsRead, eventDays, sessionDays, sessionsWritten, rows);
+    }
+  }
 
   private final SparkSession spark;
   private final LakeSettings lake;
@@ -88,14 +123,43 @@ public final class SilverJob {
       return new Result(increment.rows(), increment.days(), new TreeSet<>(), 0);
     }
     Dataset<Row> rows = bronzeRows(after, bronzeNow);
+    long setAside = 0;
+    SortedSet<LocalDate> days = increment.days();
+    if (after != null) {
+      SortedSet<LocalDate> closed = closedDays(days, settings.repairHorizon());
+      if (!closed.isEmpty()) {
+        Dataset<Row> all = rows;
+        setAside =
+            Phase.timed(
+                "silver: events of " + closed.size() + " closed days set aside",
+                () -> setAside(all, closed, settings.repairHorizon()));
+        days = new TreeSet<>(days);
+        days.removeAll(closed);
+        if (days.isEmpty()) {
+          markRead(sessionsTable, bronzeNow);
+          return new Result(increment.rows(), days, new TreeSet<>(), 0, setAside);
+        }
+        rows = rows.filter(Days.within(col("event_ts"), closed).unary_$bang());
+      }
+    }
+    return process(settings, increment.rows(), days, rows, after, bronze, bronzeNow)
+        .withSetAside(setAside);
+  }
+
+  private Result process(
+      Settings settings,
+      long read,
+      SortedSet<LocalDate> days,
+      Dataset<Row> rows,
+      Long after,
+      Table bronze,
+      long bronzeNow) {
     if (after == null) {
       Phase.timed(
-          "silver: events of " + increment.days().size() + " days rebuilt",
-          () -> rebuildEvents(rows, increment.days()));
+          "silver: events of " + days.size() + " days rebuilt", () -> rebuildEvents(rows, days));
     } else {
       Phase.timed(
-          "silver: new events of " + increment.days().size() + " days added",
-          () -> addNewEvents(rows, increment.days()));
+          "silver: new events of " + days.size() + " days added", () -> addNewEvents(rows, days));
     }
     // The events this run added are those Kafka delivered after what bronze held when silver last
     // read it: their kept copies carry later offsets. A column predicate, not a join.
@@ -105,7 +169,63 @@ public final class SilverJob {
             : SnapshotMarks.latestAsOf(bronze, after, SnapshotMarks.KAFKA_OFFSETS)
                 .map(offsets -> KafkaOffsets.parse(offsets).notReadYet())
                 .orElse(lit(true));
-    return replaceSessions(settings.gap(), increment.days(), isNew, increment.rows(), bronzeNow);
+    return replaceSessions(settings.gap(), days, isNew, read, bronzeNow);
+  }
+
+  /**
+   * The days of the increment that are closed: entirely older than the newest event time silver
+   * held before this run, minus the horizon. Their events cannot be repaired into them.
+   */
+  private SortedSet<LocalDate> closedDays(SortedSet<LocalDate> days, Duration horizon) {
+    Row newest =
+        spark.table(lake.table(PipelineNames.SILVER_EVENTS)).agg(max(col("event_ts"))).first();
+    SortedSet<LocalDate> closed = new TreeSet<>();
+    if (newest.isNullAt(0)) {
+      return closed;
+    }
+    Instant boundary = newest.getTimestamp(0).toInstant().minus(horizon);
+    for (LocalDate day : days) {
+      if (!day.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant().isAfter(boundary)) {
+        closed.add(day);
+      }
+    }
+    return closed;
+  }
+
+  /**
+   * Appends the closed days' rows to {@code silver_beyond_horizon} with the reason, once each (a
+   * rerun of the same increment adds nothing); returns how many rows this run added.
+   */
+  private long setAside(Dataset<Row> rows, SortedSet<LocalDate> closed, Duration horizon)
+      throws NoSuchTableException {
+    String table = lake.table(PipelineNames.SILVER_BEYOND_HORIZON);
+    Dataset<Row> held = spark.table(table).select(col("kafka_partition"), col("kafka_offset"));
+    Dataset<Row> beyond =
+        rows.filter(Days.within(col("event_ts"), closed))
+            .join(held, new String[] {"kafka_partition", "kafka_offset"}, "left_anti")
+            .withColumn(
+                "reason",
+                lit(
+                    "its day is closed: more than the repair horizon ("
+                        + horizon
+                        + ") older than the newest event silver held"));
+    Table before = SnapshotMarks.load(spark, table);
+    Long snapshotBefore = SnapshotMarks.currentSnapshotId(before);
+    Tables.conformTo(spark, table, beyond).writeTo(table).append();
+    Table after = SnapshotMarks.load(spark, table);
+    return java.util.Objects.equals(snapshotBefore, SnapshotMarks.currentSnapshotId(after))
+        ? 0
+        : SnapshotMarks.addedRecords(after);
+  }
+
+  /** Records that silver has read bronze up to {@code bronzeSnapshot}, changing no day. */
+  private static void markRead(Table sessions, long bronzeSnapshot) {
+    sessions
+        .newAppend()
+        .set(SnapshotMarks.BRONZE_SNAPSHOT, Long.toString(bronzeSnapshot))
+        .set(SnapshotMarks.EVENT_DAYS, "")
+        .set(SnapshotMarks.SESSION_DAYS, "")
+        .commit();
   }
 
   private Dataset<Row> bronzeRows(Long afterSnapshot, long upToSnapshot) {

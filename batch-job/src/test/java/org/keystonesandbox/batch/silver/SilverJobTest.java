@@ -69,6 +69,64 @@ class SilverJobTest extends SparkLakeTest {
   }
 
   @Test
+  void anEventOfADayClosedByTheRepairHorizonIsSetAsideOnceAndItsDayStaysAsItWas() {
+    LakeSettings lake = freshLake();
+    BronzeFixture bronze = new BronzeFixture(spark, lake);
+    bronze
+        .beat("d1", "u1", "t1", 1000, "2026-01-01T10:00:00Z")
+        .beat("d9", "u1", "t1", 1000, "2026-01-09T12:00:00Z")
+        .append();
+    silver(lake);
+    // Newest event 2026-01-09T12:00, minus 7 days: days up to 2026-01-01 are closed, 01-02 is not.
+    bronze
+        .beat("late1", "u1", "t1", 5000, "2026-01-01T10:10:00Z")
+        .beat("late2", "u2", "t1", 7000, "2026-01-02T13:00:00Z")
+        .append();
+
+    SilverJob.Result result = silver(lake);
+    SilverJob.Result rerun =
+        new SilverJob(spark, lake)
+            .run(new SilverJob.Settings(java.time.Duration.ofMinutes(30), false));
+
+    assertThat(result.setAside()).isEqualTo(1);
+    assertThat(result.eventDays()).extracting(Object::toString).containsExactly("2026-01-02");
+    assertThat(rerun.bronzeRowsRead()).as("the increment was marked read").isZero();
+    assertThat(
+            spark
+                .sql(
+                    "SELECT event_id, reason FROM "
+                        + lake.table(PipelineNames.SILVER_BEYOND_HORIZON))
+                .collectAsList())
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.getString(0)).isEqualTo("late1");
+              assertThat(r.getString(1)).contains("repair horizon (PT168H)");
+            });
+    assertThat(sessions(lake))
+        .containsExactly(
+            "u1 2026-01-01T10:00:00Z..2026-01-01T10:00:00Z events=1 watch=1000 titles=[t1]",
+            "u1 2026-01-09T12:00:00Z..2026-01-09T12:00:00Z events=1 watch=1000 titles=[t1]",
+            "u2 2026-01-02T13:00:00Z..2026-01-02T13:00:00Z events=1 watch=7000 titles=[t1]");
+  }
+
+  @Test
+  void whenEveryNewEventIsBeyondTheHorizonTheIncrementIsStillMarkedRead() {
+    LakeSettings lake = freshLake();
+    BronzeFixture bronze = new BronzeFixture(spark, lake);
+    bronze.beat("d9", "u1", "t1", 1000, "2026-01-09T12:00:00Z").append();
+    silver(lake);
+    bronze.beat("old", "u1", "t1", 1000, "2026-01-01T12:00:00Z").append();
+
+    SilverJob.Result result = silver(lake);
+
+    assertThat(result.setAside()).isEqualTo(1);
+    assertThat(result.sessionDays()).isEmpty();
+    assertThat(silver(lake).bronzeRowsRead()).isZero();
+    assertThat(spark.table(lake.table(PipelineNames.SILVER_BEYOND_HORIZON)).count()).isEqualTo(1);
+  }
+
+  @Test
   void bronzeFilesPartitionedByHourAfterAnEvolutionRepairTheirDays() {
     LakeSettings lake = freshLake();
     BronzeFixture bronze = new BronzeFixture(spark, lake);

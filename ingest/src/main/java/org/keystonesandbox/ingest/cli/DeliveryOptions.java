@@ -34,7 +34,7 @@ public final class DeliveryOptions {
       names = "--max-lateness",
       defaultValue = "2d",
       description =
-          "longest lateness, at most 7d; log-uniform in between (default: ${DEFAULT-VALUE})")
+          "longest lateness, at most 30d; log-uniform in between (default: ${DEFAULT-VALUE})")
   Duration maxLateness;
 
   @Option(

@@ -23,8 +23,11 @@ public record DeliverySettings(
     Duration jitter,
     double malformedRate) {
 
-  /** The batch layer repairs up to seven days back; the generator stays inside that. */
-  public static final Duration MAX_LATENESS = Duration.ofDays(7);
+  /**
+   * The longest lateness the generator produces: beyond the batch layer's default repair horizon (7
+   * days), so that events older than it can be studied.
+   */
+  public static final Duration MAX_LATENESS = Duration.ofDays(30);
 
   public DeliverySettings {
     requireRate(duplicateRate, "duplicate rate");
@@ -35,7 +38,7 @@ public record DeliverySettings(
     require(minLateness.compareTo(Duration.ofSeconds(1)) >= 0, "min lateness must be at least 1s");
     require(
         maxLateness.compareTo(minLateness) >= 0 && maxLateness.compareTo(MAX_LATENESS) <= 0,
-        "max lateness must be between min lateness and 7d");
+        "max lateness must be between min lateness and 30d");
   }
 
   private static void requireRate(double rate, String name) {

@@ -33,6 +33,10 @@ public final class PipelineNames {
   public static final String BRONZE_QUARANTINE = "bronze_quarantine";
   public static final String SILVER_EVENTS = "silver_events";
   public static final String SILVER_SESSIONS = "silver_sessions";
+
+  /** Events that arrived after their day was closed (beyond silver's repair horizon). */
+  public static final String SILVER_BEYOND_HORIZON = "silver_beyond_horizon";
+
   public static final String GOLD_TITLE_COUNTRY_DAILY = "gold_title_country_daily";
   public static final String GOLD_USER_DAILY = "gold_user_daily";
   public static final String GOLD_COMPLETIONS = "gold_playback_completions";
@@ -56,6 +60,7 @@ public final class PipelineNames {
           BRONZE_QUARANTINE,
           SILVER_EVENTS,
           SILVER_SESSIONS,
+          SILVER_BEYOND_HORIZON,
           GOLD_TITLE_COUNTRY_DAILY,
           GOLD_USER_DAILY,
           GOLD_COMPLETIONS);
