@@ -50,7 +50,9 @@ final class DedupWindowLab implements Lab {
             "--late-rate",
             "0",
             "--malformed-rate",
-            "0");
+            "0",
+            "--partitions",
+            "1");
     report.note(
         summary.uniqueEvents()
             + " unique events, "

@@ -14,6 +14,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.stream.Collectors;
@@ -32,6 +33,7 @@ import org.keystonesandbox.batch.lake.LakeSettings;
 import org.keystonesandbox.batch.silver.SilverJob;
 import org.keystonesandbox.batch.sql.SqlConsole;
 import org.keystonesandbox.cli.Jars;
+import org.keystonesandbox.events.EventType;
 import org.keystonesandbox.events.ViewingEvent;
 import org.keystonesandbox.events.ViewingEventJson;
 import org.keystonesandbox.events.catalog.CatalogFiles;
@@ -55,13 +57,6 @@ public final class LabRun {
 
   private static final Duration KAFKA_TIMEOUT = Duration.ofSeconds(30);
 
-  /**
-   * A lab's stream job replays its topic in a second or two; with Flink's default 200 ms between
-   * watermarks, event time would hardly move while it reads (nothing late, no id forgotten). A
-   * watermark every millisecond lets event time advance while it reads, as it does live.
-   */
-  private static final String FAST_WATERMARKS = "pipeline.auto-watermark-interval=1ms";
-
   private final LabEnvironment env;
   private final String name;
   private final LabReport report;
@@ -83,6 +78,36 @@ public final class LabRun {
   /** The UTC day of an event's time, as the pipeline's definitions count days. */
   public static LocalDate day(ViewingEvent event) {
     return LocalDate.ofInstant(Instant.ofEpochMilli(event.eventTs()), ZoneOffset.UTC);
+  }
+
+  /**
+   * A late batch from devices that were offline: copies of up to {@code count} heartbeats of {@code
+   * day} (same playback, one millisecond later, new ids derived from the originals'), sent {@code
+   * lateBy} after they happened.
+   */
+  public static List<ViewingEvent> lateHeartbeats(
+      List<ViewingEvent> events, LocalDate day, int count, Duration lateBy) {
+    List<ViewingEvent> late = new ArrayList<>();
+    for (ViewingEvent e : events) {
+      if (late.size() < count && day(e).equals(day) && e.eventType() == EventType.HEARTBEAT) {
+        long ts = e.eventTs() + 1;
+        late.add(
+            new ViewingEvent(
+                UUID.nameUUIDFromBytes(("late-" + e.eventId()).getBytes(StandardCharsets.UTF_8))
+                    .toString(),
+                e.userId(),
+                e.playbackId(),
+                e.titleId(),
+                e.device(),
+                e.country(),
+                EventType.HEARTBEAT,
+                e.positionMs(),
+                e.playMs(),
+                ts,
+                ts + lateBy.toMillis()));
+      }
+    }
+    return late;
   }
 
   /** {@code events_mor} of {@code lake.lab_cow_vs_mor.events_mor}. */
@@ -289,8 +314,13 @@ public final class LabRun {
                 "0",
                 "--progress-interval",
                 "1h",
-                "--flink-conf",
-                FAST_WATERMARKS));
+                // A replay reads days of event time in a second: with Flink's periodic watermarks
+                // (every 200 ms) event time would hardly move while it reads. A watermark after
+                // every event, on one task, makes each record meet the watermark of the records
+                // before it, as it would live, and the same one in every run of one partition.
+                "--watermark-per-event",
+                "--parallelism",
+                "1"));
     Collections.addAll(args, flags);
     List<String> printed =
         JarProcess.run(

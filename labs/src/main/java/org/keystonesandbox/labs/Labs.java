@@ -15,6 +15,7 @@ public final class Labs {
           new MaintenanceLab(),
           new ForgetUserLab(),
           new CatalogLab(),
+          new LateDataLab(),
           new DedupWindowLab(),
           new ClockSkewLab(),
           new SkewLab());

@@ -2,18 +2,15 @@ package org.keystonesandbox.labs;
 
 import static org.keystonesandbox.events.names.PipelineNames.GOLD_TITLE_COUNTRY_DAILY;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.UUID;
 import org.apache.iceberg.Table;
 import org.keystonesandbox.batch.lake.SnapshotMarks;
 import org.keystonesandbox.batch.lake.SqlTime;
-import org.keystonesandbox.events.EventType;
 import org.keystonesandbox.events.ViewingEvent;
 import org.keystonesandbox.oracle.ReferenceGold;
 import org.keystonesandbox.oracle.ReferenceGold.TitleCountryDay;
@@ -51,7 +48,9 @@ final class TimeTravelLab implements Lab {
         "A late batch: "
             + LATE_EVENTS
             + " heartbeats of day one's playbacks from devices that were offline for two days");
-    List<ViewingEvent> late = lateHeartbeats(onTime);
+    List<ViewingEvent> late =
+        LabRun.lateHeartbeats(
+            onTime, LabRun.day(onTime.get(0)), LATE_EVENTS, java.time.Duration.ofDays(2));
     run.send(late);
     run.chain();
     goldTable.refresh();
@@ -146,32 +145,6 @@ final class TimeTravelLab implements Lab {
    * Copies of day one's first heartbeats, one millisecond later, with ids of their own: new events,
    * two days late, that add their play time to day one.
    */
-  static List<ViewingEvent> lateHeartbeats(List<ViewingEvent> onTime) {
-    LocalDate dayOne = LabRun.day(onTime.get(0));
-    List<ViewingEvent> late = new ArrayList<>();
-    for (ViewingEvent e : onTime) {
-      boolean onDayOne = LabRun.day(e).equals(dayOne);
-      if (late.size() < LATE_EVENTS && onDayOne && e.eventType() == EventType.HEARTBEAT) {
-        long ts = e.eventTs() + 1;
-        late.add(
-            new ViewingEvent(
-                UUID.nameUUIDFromBytes(("late-" + e.eventId()).getBytes(StandardCharsets.UTF_8))
-                    .toString(),
-                e.userId(),
-                e.playbackId(),
-                e.titleId(),
-                e.device(),
-                e.country(),
-                EventType.HEARTBEAT,
-                e.positionMs(),
-                e.playMs(),
-                ts,
-                ts + 2 * 86_400_000L));
-      }
-    }
-    return late;
-  }
-
   private static void add(Map<LocalDate, long[]> byDay, List<TitleCountryDay> rows, int column) {
     for (TitleCountryDay row : rows) {
       byDay.computeIfAbsent(row.day(), d -> new long[4])[column] += row.watchMs();

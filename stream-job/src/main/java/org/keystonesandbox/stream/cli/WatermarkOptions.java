@@ -20,7 +20,15 @@ public final class WatermarkOptions {
               + " (default: ${DEFAULT-VALUE})")
   Duration idleness;
 
+  @Option(
+      names = "--watermark-per-event",
+      description =
+          "emit a watermark after every event instead of every pipeline.auto-watermark-interval:"
+              + " a replay of one partition then meets the same watermarks every time, at a cost"
+              + " per record (the labs use it)")
+  boolean perEvent;
+
   public WatermarkSettings settings() {
-    return new WatermarkSettings(outOfOrderness, idleness);
+    return new WatermarkSettings(outOfOrderness, idleness, perEvent);
   }
 }

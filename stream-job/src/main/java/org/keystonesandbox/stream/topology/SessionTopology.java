@@ -2,6 +2,9 @@ package org.keystonesandbox.stream.topology;
 
 import java.time.Duration;
 import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
+import org.apache.flink.api.common.eventtime.Watermark;
+import org.apache.flink.api.common.eventtime.WatermarkGenerator;
+import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -48,11 +51,41 @@ public final class SessionTopology {
    * Rejected records carry no event time and never move the watermark.
    */
   public static WatermarkStrategy<IncomingRecord> watermarks(WatermarkSettings settings) {
+    long bound = settings.outOfOrderness().toMillis();
     WatermarkStrategy<IncomingRecord> strategy =
-        WatermarkStrategy.<IncomingRecord>forBoundedOutOfOrderness(settings.outOfOrderness())
+        (settings.perEvent()
+                ? WatermarkStrategy.<IncomingRecord>forGenerator(
+                    context -> new PerEventWatermarks(bound))
+                : WatermarkStrategy.<IncomingRecord>forBoundedOutOfOrderness(
+                    settings.outOfOrderness()))
             .withTimestampAssigner(new EventTime());
     Duration idleness = settings.idleness();
     return idleness.isZero() ? strategy : strategy.withIdleness(idleness);
+  }
+
+  /**
+   * The watermark {@code forBoundedOutOfOrderness} would emit, emitted after every event rather
+   * than periodically, so that where it stands at each record depends on the records alone.
+   */
+  static final class PerEventWatermarks implements WatermarkGenerator<IncomingRecord> {
+    private final long bound;
+    private long maxTimestamp;
+
+    PerEventWatermarks(long bound) {
+      this.bound = bound;
+      this.maxTimestamp = Long.MIN_VALUE + bound + 1;
+    }
+
+    @Override
+    public void onEvent(IncomingRecord event, long eventTimestamp, WatermarkOutput output) {
+      maxTimestamp = Math.max(maxTimestamp, eventTimestamp);
+      output.emitWatermark(new Watermark(maxTimestamp - bound - 1));
+    }
+
+    @Override
+    public void onPeriodicEmit(WatermarkOutput output) {
+      // every event has emitted its watermark already
+    }
   }
 
   /** Keys events by user id. */

@@ -9,7 +9,12 @@ import java.time.Duration;
  * @param idleness wall time after which a silent partition stops holding the watermark back; zero
  *     disables it
  */
-public record WatermarkSettings(Duration outOfOrderness, Duration idleness) {
+public record WatermarkSettings(Duration outOfOrderness, Duration idleness, boolean perEvent) {
+
+  /** Watermarks at Flink's periodic interval, as the job runs by default. */
+  public WatermarkSettings(Duration outOfOrderness, Duration idleness) {
+    this(outOfOrderness, idleness, false);
+  }
 
   public WatermarkSettings {
     if (outOfOrderness.isNegative() || idleness.isNegative()) {

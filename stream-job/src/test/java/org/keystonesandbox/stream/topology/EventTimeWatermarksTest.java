@@ -107,6 +107,23 @@ class EventTimeWatermarksTest {
   }
 
   @Test
+  void perEventWatermarksFollowEachEventWithTheSameBoundAndIgnoreRejectedRecords() {
+    WatermarkStrategy<IncomingRecord> strategy =
+        SessionTopology.watermarks(
+            new WatermarkSettings(Duration.ofMinutes(1), Duration.ZERO, true));
+    WatermarkGenerator<IncomingRecord> generator = generator(strategy);
+
+    feed(strategy, generator, valid(T0 + 600_000));
+    feed(strategy, generator, valid(T0 + 300_000));
+    feed(strategy, generator, rejected());
+    feed(strategy, generator, valid(T0 + 700_000));
+    generator.onPeriodicEmit(output);
+
+    long first = T0 + 600_000 - 60_000 - 1;
+    assertThat(output.watermarks).containsExactly(first, first, first, T0 + 700_000 - 60_000 - 1);
+  }
+
+  @Test
   void aSilentPartitionIsMarkedIdleAfterTheIdlenessTimeoutAndOnlyWithIdlenessOn() {
     WatermarkStrategy<IncomingRecord> withIdleness =
         SessionTopology.watermarks(
