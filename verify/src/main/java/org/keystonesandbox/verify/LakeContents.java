@@ -76,7 +76,7 @@ public final class LakeContents {
     return reasons;
   }
 
-  Set<String> silverEventIds() {
+  public Set<String> silverEventIds() {
     Set<String> ids = new HashSet<>();
     spark
         .sql("SELECT event_id FROM " + lake.table(PipelineNames.SILVER_EVENTS))
