@@ -28,6 +28,12 @@ public final class SnapshotMarks {
   /** Silver: the session-start days whose sessions were replaced. */
   public static final String SESSION_DAYS = "keystone.session-days";
 
+  /**
+   * Silver: the newest event time {@code silver_events} held when the run committed, epoch ms; the
+   * next run closes days by it (a rerun after a crash closes the same days as the first try).
+   */
+  public static final String HIGH_WATER = "keystone.silver-high-water";
+
   /** Gold: the silver sessions snapshot read up to. */
   public static final String SILVER_SNAPSHOT = PipelineNames.SILVER_SNAPSHOT_MARK;
 

@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Optional;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import org.apache.iceberg.Table;
@@ -126,7 +127,7 @@ public final class SilverJob {
     long setAside = 0;
     SortedSet<LocalDate> days = increment.days();
     if (after != null) {
-      SortedSet<LocalDate> closed = closedDays(days, settings.repairHorizon());
+      SortedSet<LocalDate> closed = closedDays(sessionsTable, days, settings.repairHorizon());
       if (!closed.isEmpty()) {
         Dataset<Row> all = rows;
         setAside =
@@ -136,7 +137,7 @@ public final class SilverJob {
         days = new TreeSet<>(days);
         days.removeAll(closed);
         if (days.isEmpty()) {
-          markRead(sessionsTable, bronzeNow);
+          markRead(sessionsTable, bronzeNow, highWater(sessionsTable));
           return new Result(increment.rows(), days, new TreeSet<>(), 0, setAside);
         }
         rows = rows.filter(Days.within(col("event_ts"), closed).unary_$bang());
@@ -169,21 +170,21 @@ public final class SilverJob {
             : SnapshotMarks.latestAsOf(bronze, after, SnapshotMarks.KAFKA_OFFSETS)
                 .map(offsets -> KafkaOffsets.parse(offsets).notReadYet())
                 .orElse(lit(true));
-    return replaceSessions(settings.gap(), days, isNew, read, bronzeNow);
+    return replaceSessions(settings.gap(), days, isNew, read, bronzeNow, newestEventTime());
   }
 
   /**
    * The days of the increment that are closed: entirely older than the newest event time silver
-   * held before this run, minus the horizon. Their events cannot be repaired into them.
+   * held when its last run committed, minus the horizon. Their events cannot be repaired into them.
    */
-  private SortedSet<LocalDate> closedDays(SortedSet<LocalDate> days, Duration horizon) {
-    Row newest =
-        spark.table(lake.table(PipelineNames.SILVER_EVENTS)).agg(max(col("event_ts"))).first();
+  private SortedSet<LocalDate> closedDays(
+      Table sessions, SortedSet<LocalDate> days, Duration horizon) {
     SortedSet<LocalDate> closed = new TreeSet<>();
-    if (newest.isNullAt(0)) {
+    Long newest = highWater(sessions);
+    if (newest == null) {
       return closed;
     }
-    Instant boundary = newest.getTimestamp(0).toInstant().minus(horizon);
+    Instant boundary = Instant.ofEpochMilli(newest).minus(horizon);
     for (LocalDate day : days) {
       if (!day.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant().isAfter(boundary)) {
         closed.add(day);
@@ -218,11 +219,30 @@ public final class SilverJob {
         : SnapshotMarks.addedRecords(after);
   }
 
+  /**
+   * The newest event time silver held when its last run committed (a lake written before the mark
+   * existed: the newest it holds now); null for an empty silver.
+   */
+  private Long highWater(Table sessions) {
+    Optional<String> mark = SnapshotMarks.latest(sessions, SnapshotMarks.HIGH_WATER);
+    if (mark.isPresent()) {
+      return mark.get().isEmpty() ? null : Long.valueOf(mark.get());
+    }
+    return newestEventTime();
+  }
+
+  private Long newestEventTime() {
+    Row newest =
+        spark.table(lake.table(PipelineNames.SILVER_EVENTS)).agg(max(col("event_ts"))).first();
+    return newest.isNullAt(0) ? null : newest.getTimestamp(0).getTime();
+  }
+
   /** Records that silver has read bronze up to {@code bronzeSnapshot}, changing no day. */
-  private static void markRead(Table sessions, long bronzeSnapshot) {
+  private static void markRead(Table sessions, long bronzeSnapshot, Long highWater) {
     sessions
         .newAppend()
         .set(SnapshotMarks.BRONZE_SNAPSHOT, Long.toString(bronzeSnapshot))
+        .set(SnapshotMarks.HIGH_WATER, highWater == null ? "" : highWater.toString())
         .set(SnapshotMarks.EVENT_DAYS, "")
         .set(SnapshotMarks.SESSION_DAYS, "")
         .commit();
@@ -285,7 +305,12 @@ public final class SilverJob {
    * @param isNew true for the events this run added (all of them in a rebuild)
    */
   private Result replaceSessions(
-      Duration gap, SortedSet<LocalDate> eventDays, Column isNew, long read, long bronzeSnapshot) {
+      Duration gap,
+      SortedSet<LocalDate> eventDays,
+      Column isNew,
+      long read,
+      long bronzeSnapshot,
+      Long highWater) {
     SortedSet<LocalDate> sessionDays = new TreeSet<>(eventDays);
     // The touched days' neighbours are loaded from the start: a late event most often extends a
     // session from the day before or reaches one after midnight, and re-sessionizing costs more
@@ -333,6 +358,9 @@ public final class SilverJob {
               replacement
                   .writeTo(lake.table(PipelineNames.SILVER_SESSIONS))
                   .option("snapshot-property." + SnapshotMarks.BRONZE_SNAPSHOT, bronzeSnapshot)
+                  .option(
+                      "snapshot-property." + SnapshotMarks.HIGH_WATER,
+                      highWater == null ? "" : highWater.toString())
                   .option("snapshot-property." + SnapshotMarks.EVENT_DAYS, Days.format(eventDays))
                   .option(
                       "snapshot-property." + SnapshotMarks.SESSION_DAYS, Days.format(sessionDays))

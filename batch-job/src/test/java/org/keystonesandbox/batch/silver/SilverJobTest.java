@@ -111,6 +111,28 @@ class SilverJobTest extends SparkLakeTest {
   }
 
   @Test
+  void daysCloseByTheNewestEventTimeAtTheLastCommitSoARerunAfterACrashClosesTheSameDays() {
+    LakeSettings lake = freshLake();
+    BronzeFixture bronze = new BronzeFixture(spark, lake);
+    bronze.beat("d9", "u1", "t1", 1000, "2026-01-09T12:00:00Z").append();
+    silver(lake);
+    // What a crashed run leaves: newer events appended to silver_events, no sessions commit.
+    spark.sql(
+        "INSERT INTO "
+            + lake.table(PipelineNames.SILVER_EVENTS)
+            + " SELECT 'crash', user_id, playback_id, title_id, device, country, event_type,"
+            + " position_ms, play_ms, timestamp '2026-01-20 00:00:00', sent_ts, kafka_partition,"
+            + " kafka_offset + 100 FROM "
+            + lake.table(PipelineNames.SILVER_EVENTS));
+    bronze.beat("d5", "u2", "t1", 1000, "2026-01-05T12:00:00Z").append();
+
+    SilverJob.Result result = silver(lake);
+
+    assertThat(result.setAside()).as("2026-01-05 is within 7 days of the committed 01-09").isZero();
+    assertThat(result.eventDays()).extracting(Object::toString).containsExactly("2026-01-05");
+  }
+
+  @Test
   void whenEveryNewEventIsBeyondTheHorizonTheIncrementIsStillMarkedRead() {
     LakeSettings lake = freshLake();
     BronzeFixture bronze = new BronzeFixture(spark, lake);
