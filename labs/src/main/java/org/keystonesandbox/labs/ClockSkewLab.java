@@ -179,7 +179,7 @@ final class ClockSkewLab implements Lab {
   }
 
   /** The partition Kafka's default partitioner gives a key. */
-  private static int partitionOf(String key, int partitions) {
+  static int partitionOf(String key, int partitions) {
     return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
   }
 }

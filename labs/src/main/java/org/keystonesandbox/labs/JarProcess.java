@@ -27,14 +27,8 @@ final class JarProcess {
       Path output,
       Duration timeout)
       throws IOException, InterruptedException {
-    Files.createDirectories(output.getParent());
-    Process process =
-        new ProcessBuilder(Jars.javaCommand(jar, jvmOptions, args))
-            .redirectErrorStream(true)
-            .redirectOutput(output.toFile())
-            .start();
-    Thread stopOnExit = new Thread(process::destroyForcibly, what + "-stop");
-    Runtime.getRuntime().addShutdownHook(stopOnExit);
+    Running running = start(what, jar, jvmOptions, args, output);
+    Process process = running.process();
     try {
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         throw new IllegalStateException(
@@ -47,13 +41,41 @@ final class JarProcess {
       }
       return printed.lines().toList();
     } finally {
+      running.kill();
+    }
+  }
+
+  /** A started jar; {@link #kill} is {@code kill -9}. */
+  record Running(Process process, Thread stopOnExit) {
+    boolean alive() {
+      return process.isAlive();
+    }
+
+    /** Kills the process (SIGKILL: no shutdown hook of its own runs) and waits for its end. */
+    void kill() throws InterruptedException {
       process.destroyForcibly();
+      process.waitFor();
       try {
         Runtime.getRuntime().removeShutdownHook(stopOnExit);
       } catch (IllegalStateException exiting) {
         // the JVM is already exiting: the hook stops the process
       }
     }
+  }
+
+  /** Starts the jar, its output into {@code output}; a lab ended by a signal stops it too. */
+  static Running start(
+      String what, Path jar, List<String> jvmOptions, List<String> args, Path output)
+      throws IOException {
+    Files.createDirectories(output.getParent());
+    Process process =
+        new ProcessBuilder(Jars.javaCommand(jar, jvmOptions, args))
+            .redirectErrorStream(true)
+            .redirectOutput(output.toFile())
+            .start();
+    Thread stopOnExit = new Thread(process::destroyForcibly, what + "-stop");
+    Runtime.getRuntime().addShutdownHook(stopOnExit);
+    return new Running(process, stopOnExit);
   }
 
   private static String lastLines(String text, int count) {

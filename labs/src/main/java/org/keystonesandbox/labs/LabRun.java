@@ -18,12 +18,16 @@ import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.spark.sql.SparkSession;
@@ -56,6 +60,8 @@ public final class LabRun {
   public static final Duration GAP = SilverJob.Settings.DEFAULTS.gap();
 
   private static final Duration KAFKA_TIMEOUT = Duration.ofSeconds(30);
+
+  private static final List<String> STREAM_JOB_JVM = List.of("-Xmx512m");
 
   private final LabEnvironment env;
   private final String name;
@@ -130,6 +136,10 @@ public final class LabRun {
 
   public LakeSettings lake() {
     return lake;
+  }
+
+  public String bootstrapServers() {
+    return env.bootstrapServers();
   }
 
   /** The full name of one of the pipeline's tables in this lab's namespace. */
@@ -237,6 +247,43 @@ public final class LabRun {
   }
 
   /**
+   * Every record of {@code topic} a {@code read_uncommitted} consumer sees, from start to end:
+   * records of aborted and of still open transactions too.
+   */
+  public List<ConsumerRecord<byte[], byte[]>> readUncommitted(String topic) {
+    Properties props = new Properties();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, env.bootstrapServers());
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
+    List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions =
+          consumer.partitionsFor(topic).stream()
+              .map(p -> new TopicPartition(p.topic(), p.partition()))
+              .toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+      long deadline = System.nanoTime() + KAFKA_TIMEOUT.toNanos();
+      while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("could not read " + topic + " to its end");
+        }
+        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+      }
+    }
+    return records;
+  }
+
+  /** The title catalog the lab's generator runs share. */
+  public Path titlesFile() {
+    if (titles == null) {
+      throw new IllegalStateException("produce events first");
+    }
+    return titles;
+  }
+
+  /**
    * Sends records that are not valid events (a client's bug, a wrong type) into the lab's topic;
    * they are no part of the truth.
    */
@@ -285,10 +332,62 @@ public final class LabRun {
    */
   public StreamJobOutputs streamJob(String label, String... flags)
       throws IOException, InterruptedException {
+    List<String> printed =
+        JarProcess.run(
+            "the stream job",
+            streamJobJar(),
+            STREAM_JOB_JVM,
+            streamJobArgs(label, true, flags),
+            streamJobFolder(label).resolve("output.txt"),
+            Duration.ofMinutes(3));
+    String totals =
+        printed.stream()
+            .filter(line -> line.startsWith("stream-job finished:"))
+            .reduce((first, second) -> second)
+            .orElseThrow(() -> new IllegalStateException("the stream job printed no totals"));
+    StreamJobOutputs topics = streamJobTopics(label);
+    return new StreamJobOutputs(
+        topics.sessionsTopic(), topics.lateTopic(), topics.deadLetterTopic(), totals);
+  }
+
+  /**
+   * Starts the stream job of {@code label} unbounded (it runs until stopped) and returns without
+   * waiting; {@code fresh}: from fresh state, or resuming from the newest checkpoint its earlier
+   * run left, as a restarted job does. Unbounded because a bounded Kafka source restored from a
+   * checkpoint never finishes (a known bug of Flink's Kafka connector).
+   *
+   * @param output the file its output goes to, in {@link #streamJobFolder}
+   */
+  JarProcess.Running startStreamJob(String label, boolean fresh, String output, String... flags)
+      throws IOException {
+    List<String> args = streamJobArgs(label, fresh, flags);
+    args.remove("--bounded");
+    return JarProcess.start(
+        "the stream job",
+        streamJobJar(),
+        STREAM_JOB_JVM,
+        args,
+        streamJobFolder(label).resolve(output));
+  }
+
+  /** The output topics of the stream job of {@code label}. */
+  public StreamJobOutputs streamJobTopics(String label) {
     String prefix = topic() + "-" + label;
-    StreamJobOutputs outputs =
-        new StreamJobOutputs(prefix + "-sessions", prefix + "-late", prefix + "-dlq", "");
-    Path folder = folder().resolve("stream-job-" + label);
+    return new StreamJobOutputs(prefix + "-sessions", prefix + "-late", prefix + "-dlq", "");
+  }
+
+  /** The folder holding the checkpoints and output of the stream job of {@code label}. */
+  public Path streamJobFolder(String label) {
+    return folder().resolve("stream-job-" + label);
+  }
+
+  private static Path streamJobJar() {
+    return new Jars(Jars.homeOf(LabCommand.class)).find(Jars.STREAM_JOB);
+  }
+
+  private List<String> streamJobArgs(String label, boolean fresh, String... flags) {
+    StreamJobOutputs topics = streamJobTopics(label);
+    String prefix = topic() + "-" + label;
     List<String> args =
         new ArrayList<>(
             List.of(
@@ -297,19 +396,18 @@ public final class LabRun {
                 "--events-topic",
                 topic(),
                 "--sessions-topic",
-                outputs.sessionsTopic(),
+                topics.sessionsTopic(),
                 "--late-topic",
-                outputs.lateTopic(),
+                topics.lateTopic(),
                 "--dlq-topic",
-                outputs.deadLetterTopic(),
+                topics.deadLetterTopic(),
                 "--group-id",
                 prefix,
                 "--transactional-id-prefix",
                 prefix,
                 "--checkpoint-dir",
-                folder.resolve("checkpoints").toString(),
+                streamJobFolder(label).resolve("checkpoints").toString(),
                 "--bounded",
-                "--fresh",
                 "--web-ui-port",
                 "0",
                 "--progress-interval",
@@ -321,22 +419,11 @@ public final class LabRun {
                 "--watermark-per-event",
                 "--parallelism",
                 "1"));
+    if (fresh) {
+      args.add("--fresh");
+    }
     Collections.addAll(args, flags);
-    List<String> printed =
-        JarProcess.run(
-            "the stream job",
-            new Jars(Jars.homeOf(LabCommand.class)).find(Jars.STREAM_JOB),
-            List.of("-Xmx512m"),
-            args,
-            folder.resolve("output.txt"),
-            Duration.ofMinutes(3));
-    String totals =
-        printed.stream()
-            .filter(line -> line.startsWith("stream-job finished:"))
-            .reduce((first, second) -> second)
-            .orElseThrow(() -> new IllegalStateException("the stream job printed no totals"));
-    return new StreamJobOutputs(
-        outputs.sessionsTopic(), outputs.lateTopic(), outputs.deadLetterTopic(), totals);
+    return args;
   }
 
   /** One run of the batch chain: bronze, silver, gold, as the chain runs them. */

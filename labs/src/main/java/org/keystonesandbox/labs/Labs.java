@@ -17,6 +17,7 @@ public final class Labs {
           new CatalogLab(),
           new LateDataLab(),
           new DedupWindowLab(),
+          new ExactlyOnceLab(),
           new ClockSkewLab(),
           new SkewLab());
 

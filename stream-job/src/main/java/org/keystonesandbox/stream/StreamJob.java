@@ -60,6 +60,9 @@ public final class StreamJob {
    */
   public JobExecutionResult run(
       StreamJobSettings settings, boolean fresh, Duration progressInterval) throws Exception {
+    if (settings.kafka().bounded() && !fresh) {
+      refuseToResumeBounded(settings.runtime());
+    }
     KafkaWiring.ensureOutputTopics(settings.kafka(), TOPIC_CREATION_TIMEOUT);
     StreamExecutionEnvironment env = environment(settings.runtime(), fresh);
     StreamJobPipeline.wire(env, settings);
@@ -90,13 +93,40 @@ public final class StreamJob {
       env.configure(conf);
       return env;
     }
+    useLocalCheckpointDir(runtime, conf);
+    resumeFromNewestCheckpoint(conf, fresh);
+    err.println(NAME + ": local MiniCluster, web UI at http://localhost:" + runtime.webUiPort());
+    return StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
+  }
+
+  private static void useLocalCheckpointDir(RuntimeSettings runtime, Configuration conf) {
     if (runtime.checkpointDir() == null) {
       // Without a folder, checkpoints live in the job manager's heap, limited to 5 MB of state.
       StreamJobPipeline.useCheckpointDir(conf, RuntimeSettings.checkpointUri(LOCAL_CHECKPOINT_DIR));
     }
-    resumeFromNewestCheckpoint(conf, fresh);
-    err.println(NAME + ": local MiniCluster, web UI at http://localhost:" + runtime.webUiPort());
-    return StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
+  }
+
+  /**
+   * A bounded run on the local MiniCluster does not restore: Flink's Kafka source, bounded and
+   * restored from a checkpoint, reads to its stopping offsets and then never ends.
+   */
+  private static void refuseToResumeBounded(RuntimeSettings runtime) {
+    Configuration conf = StreamJobPipeline.flinkConfiguration(runtime);
+    useLocalCheckpointDir(runtime, conf);
+    String dir = conf.get(CheckpointingOptions.CHECKPOINTS_DIRECTORY);
+    Optional<String> restore =
+        conf.contains(StateRecoveryOptions.SAVEPOINT_PATH)
+            ? Optional.of(conf.get(StateRecoveryOptions.SAVEPOINT_PATH))
+            : dir == null || !dir.startsWith("file:")
+                ? Optional.empty()
+                : CheckpointFinder.newest(Paths.get(URI.create(dir))).map(Path::toString);
+    if (restore.isPresent()) {
+      throw new IllegalArgumentException(
+          "--bounded cannot resume from "
+              + restore.get()
+              + ": a bounded Kafka source restored from a checkpoint never ends; add --fresh,"
+              + " or run without --bounded");
+    }
   }
 
   /**

@@ -47,6 +47,26 @@ class StreamJobCommandTest {
   }
 
   @Test
+  void aBoundedRunRefusesToResumeFromACheckpointBecauseItWouldNeverEnd(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws java.io.IOException {
+    java.nio.file.Path chk = java.nio.file.Files.createDirectories(dir.resolve("job-1/chk-7"));
+    java.nio.file.Files.writeString(chk.resolve("_metadata"), "");
+    assertThat(
+            execute(
+                "--bounded",
+                "--checkpoint-dir",
+                dir.toString(),
+                "--bootstrap-server",
+                "127.0.0.1:1"))
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(errors())
+        .contains("--bounded cannot resume from")
+        .contains("chk-7")
+        .contains("--fresh")
+        .hasLineCount(1);
+  }
+
+  @Test
   void aShortDedupHorizonIsAcceptedOnlyWhenAskedFor() {
     assertThat(
             StreamJobCommand.parseSettings(
