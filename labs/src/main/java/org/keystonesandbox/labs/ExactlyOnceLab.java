@@ -3,6 +3,7 @@ package org.keystonesandbox.labs;
 import static org.keystonesandbox.events.names.PipelineNames.BRONZE_EVENTS;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,6 +12,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import org.keystonesandbox.cli.Jars;
 import org.keystonesandbox.events.EventType;
@@ -45,21 +47,77 @@ final class ExactlyOnceLab implements Lab {
   public void run(LabRun run) throws Exception {
     LabReport report = run.report();
     Random random = new Random(SEED);
-    report.step("The generator writes 60,000 events (2 % re-sent)");
-    RunSummary summary =
+    report.step("The generator writes 2,000 events; the stream job starts (checkpoints every 3 s)");
+    RunSummary first =
         run.produce(
             "--count",
-            "60000",
+            "2000",
             "--rate",
             "400",
             "--users",
             "2000",
             "--seed",
-            "71",
+            "70",
             "--late-rate",
             "0",
             "--malformed-rate",
             "0");
+    JarProcess.Running job =
+        run.startStreamJob(LABEL, true, "output-killed.txt", "--checkpoint-interval", "3s");
+    Path checkpoints = run.streamJobFolder(LABEL).resolve("checkpoints");
+    int completedBeforeKill = awaitCheckpoint(checkpoints, job);
+
+    report.step(
+        "The generator writes 80,000 more at 10,000 a second while the job reads them; after the"
+            + " job's next checkpoint, kill -9 at a moment drawn with seed "
+            + SEED);
+    CompletableFuture<RunSummary> producing =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return run.produce(
+                    false,
+                    "--count",
+                    "80000",
+                    "--rate",
+                    "10000",
+                    "--speedup",
+                    "180000",
+                    "--users",
+                    "2000",
+                    "--seed",
+                    "71",
+                    "--late-rate",
+                    "0",
+                    "--malformed-rate",
+                    "0",
+                    "--start",
+                    first.lastEventTime().plus(Duration.ofMinutes(1)).toString());
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            });
+    int before = completedBeforeKill;
+    while (job.alive() && newestCheckpoint(checkpoints) == before) {
+      Thread.sleep(20);
+    }
+    completedBeforeKill = newestCheckpoint(checkpoints);
+    long delayMs = 1_000 + random.nextInt(1_500); // before the next checkpoint, 3 s on
+    Thread.sleep(delayMs);
+    boolean killedMidRun = job.alive() && !producing.isDone();
+    job.kill();
+    report.note(
+        "kill -9 "
+            + delayMs
+            + " ms after its checkpoint "
+            + completedBeforeKill
+            + ", before the next; "
+            + (killedMidRun ? "events were still arriving" : "the stream had already ended"));
+    String sessionsTopic = run.streamJobTopics(LABEL).sessionsTopic();
+    int uncommittedAfterKill = run.readUncommitted(sessionsTopic).size();
+    int committedAfterKill = run.readCommitted(sessionsTopic).size();
+    RunSummary summary = producing.get();
+
     // The job runs unbounded (a restored bounded Kafka source never finishes); one event a day
     // later in every partition moves the watermark past every session, so all of them close.
     List<ViewingEvent> flush = new ArrayList<>();
@@ -96,28 +154,6 @@ final class ExactlyOnceLab implements Lab {
             + partitions
             + " partitions closes every session");
 
-    report.step(
-        "The stream job starts (checkpoints every 300 ms); kill -9 at a moment drawn with seed "
-            + SEED);
-    JarProcess.Running job =
-        run.startStreamJob(LABEL, true, "output-killed.txt", "--checkpoint-interval", "300ms");
-    Path checkpoints = run.streamJobFolder(LABEL).resolve("checkpoints");
-    long started = System.nanoTime();
-    int completedBeforeKill = awaitCheckpoint(checkpoints, job);
-    long delayMs = 100 + random.nextInt(900);
-    Thread.sleep(delayMs);
-    boolean killedMidRun = job.alive();
-    job.kill();
-    report.note(
-        "kill -9 "
-            + (System.nanoTime() - started) / 1_000_000
-            + " ms after start, "
-            + delayMs
-            + " ms after its first completed checkpoint; "
-            + (killedMidRun ? "it was still running" : "it had already ended"));
-    String sessionsTopic = run.streamJobTopics(LABEL).sessionsTopic();
-    int uncommittedAfterKill = run.readUncommitted(sessionsTopic).size();
-
     report.step("The job is started again: it resumes from its newest checkpoint");
     JarProcess.Running resumed =
         run.startStreamJob(LABEL, false, "output-resumed.txt", "--checkpoint-interval", "300ms");
@@ -153,13 +189,14 @@ final class ExactlyOnceLab implements Lab {
         List.of("sessions topic", "records", "sessions after the upsert"),
         List.of(
             List.of("read_uncommitted, right after the kill", (long) uncommittedAfterKill, "-"),
+            List.of("read_committed, right after the kill", (long) committedAfterKill, "-"),
             List.of("read_uncommitted, at the end", (long) uncommitted, "-"),
             List.of("read_committed, at the end", (long) committed, (long) sessions.size()),
             List.of("oracle", "-", (long) oracle.size())));
     report.check(
-        "the job was killed mid-run, after a checkpoint",
+        "the job was killed mid-stream, after a checkpoint",
         killedMidRun && completedBeforeKill > 0,
-        completedBeforeKill + " checkpoint(s) before the kill");
+        "checkpoint " + completedBeforeKill + " completed before the kill");
     report.check(
         "a read_uncommitted consumer sees records a read_committed one never does",
         uncommitted > committed,
@@ -220,7 +257,7 @@ final class ExactlyOnceLab implements Lab {
     report.step("The chain runs again");
     run.chain();
     long bronzeRows = run.spark().table(run.table(BRONZE_EVENTS)).count();
-    long expectedBronze = run.truth().size() + summary.duplicates();
+    long expectedBronze = run.truth().size() + first.duplicates() + summary.duplicates();
     report.check(
         "bronze holds every valid record once: unique events plus re-sent copies",
         bronzeRows == expectedBronze,
@@ -228,31 +265,33 @@ final class ExactlyOnceLab implements Lab {
     run.checkPipelineExact("after the kill and the rerun");
   }
 
-  /** Waits until the job completed a checkpoint (or ended); returns how many it completed. */
+  /** Waits until the job completed a checkpoint (or ended); returns the newest one's number. */
   private static int awaitCheckpoint(Path checkpoints, JarProcess.Running job)
       throws IOException, InterruptedException {
     long deadline = System.nanoTime() + 120_000_000_000L;
     while (System.nanoTime() < deadline && job.alive()) {
-      int completed = completedCheckpoints(checkpoints);
-      if (completed > 0) {
-        return completed;
+      int newest = newestCheckpoint(checkpoints);
+      if (newest > 0) {
+        return newest;
       }
       Thread.sleep(20);
     }
-    return completedCheckpoints(checkpoints);
+    return newestCheckpoint(checkpoints);
   }
 
-  /** Checkpoint folders with their metadata written: the checkpoint completed. */
-  private static int completedCheckpoints(Path checkpoints) throws IOException {
+  /** The number of the newest completed checkpoint (its {@code chk-N/_metadata} written), or 0. */
+  private static int newestCheckpoint(Path checkpoints) throws IOException {
     if (!Files.isDirectory(checkpoints)) {
       return 0;
     }
     try (Stream<Path> files = Files.walk(checkpoints, 3)) {
-      return (int)
-          files
-              .filter(p -> p.getFileName().toString().equals("_metadata"))
-              .filter(p -> p.getParent().getFileName().toString().startsWith("chk-"))
-              .count();
+      return files
+          .filter(p -> p.getFileName().toString().equals("_metadata"))
+          .map(p -> p.getParent().getFileName().toString())
+          .filter(name -> name.startsWith("chk-"))
+          .mapToInt(name -> Integer.parseInt(name.substring("chk-".length())))
+          .max()
+          .orElse(0);
     }
   }
 }

@@ -170,6 +170,14 @@ public final class LabRun {
    * @param flags the generator's flags for this batch (count, seed, start, faults)
    */
   public RunSummary produce(String... flags) throws IOException {
+    return produce(true, flags);
+  }
+
+  /**
+   * Runs the generator as {@link #produce(String...)} does, at its {@code --rate} in wall time
+   * unless {@code unthrottled}: a stream a job reads live, as it arrives.
+   */
+  public RunSummary produce(boolean unthrottled, String... flags) throws IOException {
     Path out = folder().resolve("run-" + (++generatorRuns));
     List<String> args =
         new ArrayList<>(
@@ -180,11 +188,13 @@ public final class LabRun {
                 topic(),
                 "--out-dir",
                 out.toString(),
-                "--unthrottled",
                 "--progress-interval",
                 "1h",
                 "--catalog-seed",
                 "42"));
+    if (unthrottled) {
+      args.add("--unthrottled");
+    }
     Collections.addAll(args, flags);
     RunSummary summary =
         new GeneratorRun(

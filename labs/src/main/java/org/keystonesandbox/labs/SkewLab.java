@@ -42,6 +42,7 @@ import org.keystonesandbox.batch.gold.GoldJob;
 import org.keystonesandbox.batch.gold.JoinStrategy;
 import org.keystonesandbox.batch.gold.TitleDimension;
 import org.keystonesandbox.batch.lake.LakeSettings;
+import org.keystonesandbox.batch.lake.SessionSettings;
 import org.keystonesandbox.batch.lake.Tables;
 import org.keystonesandbox.events.ViewingEvent;
 import org.keystonesandbox.events.catalog.CatalogFiles;
@@ -253,7 +254,7 @@ final class SkewLab implements Lab {
     labSettings.put(
         "spark.sql.adaptive.advisoryPartitionSizeInBytes", Long.toString(LAB_SKEW_THRESHOLD));
     List<Measured> measured = new ArrayList<>();
-    try (AutoCloseable restore = withSettings(spark, labSettings);
+    try (AutoCloseable restore = SessionSettings.apply(spark, labSettings);
         StageTasks listener = StageTasks.listen(spark.sparkContext())) {
       for (Share share : shares) {
         ReferenceGold expected = run.referenceGold(eventsOf.get(share));
@@ -572,25 +573,6 @@ final class SkewLab implements Lab {
     return bytes >= 1L << 20 && bytes % (1L << 20) == 0
         ? (bytes >> 20) + " MiB"
         : bytes % 1024 == 0 ? (bytes >> 10) + " KiB" : bytes + " B";
-  }
-
-  /** Sets session settings until the returned handle is closed; the session is shared. */
-  static AutoCloseable withSettings(SparkSession spark, Map<String, String> settings) {
-    Map<String, String> previous = new LinkedHashMap<>();
-    settings.forEach(
-        (key, value) -> {
-          previous.put(key, spark.conf().getOption(key).getOrElse(() -> null));
-          spark.conf().set(key, value);
-        });
-    return () ->
-        previous.forEach(
-            (key, value) -> {
-              if (value == null) {
-                spark.conf().unset(key);
-              } else {
-                spark.conf().set(key, value);
-              }
-            });
   }
 
   /**

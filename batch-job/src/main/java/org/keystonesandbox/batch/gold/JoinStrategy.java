@@ -11,6 +11,7 @@ import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.keystonesandbox.batch.lake.SessionSettings;
 
 /**
  * How gold joins the events with the title dimension. The generator's hot title carries a third of
@@ -63,20 +64,6 @@ public enum JoinStrategy {
         settings.put("spark.sql.adaptive.skewJoin.skewedPartitionFactor", "2");
       }
     }
-    Map<String, String> previous = new LinkedHashMap<>();
-    settings.forEach(
-        (key, value) -> {
-          previous.put(key, spark.conf().getOption(key).getOrElse(() -> null));
-          spark.conf().set(key, value);
-        });
-    return () ->
-        previous.forEach(
-            (key, value) -> {
-              if (value == null) {
-                spark.conf().unset(key);
-              } else {
-                spark.conf().set(key, value);
-              }
-            });
+    return SessionSettings.apply(spark, settings);
   }
 }
