@@ -10,7 +10,6 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.utils.Utils;
 import org.apache.spark.sql.Row;
 import org.keystonesandbox.events.ParseResult;
 import org.keystonesandbox.events.ViewingEvent;
@@ -68,7 +67,7 @@ final class ClockSkewLab implements Lab {
       int wanted = partition;
       ViewingEvent real =
           truth.stream()
-              .filter(e -> partitionOf(e.userId(), partitions) == wanted)
+              .filter(e -> LabRun.partitionOf(e.userId(), partitions) == wanted)
               .findFirst()
               .orElseThrow();
       ViewingEvent ahead =
@@ -176,10 +175,5 @@ final class ClockSkewLab implements Lab {
             .equals(ReferenceSessions.of(truth, LabRun.GAP)),
         ReferenceSessions.of(truth, LabRun.GAP).size() + " sessions");
     run.checkPipelineExact("with the wrong clocks in the topic");
-  }
-
-  /** The partition Kafka's default partitioner gives a key. */
-  static int partitionOf(String key, int partitions) {
-    return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
   }
 }

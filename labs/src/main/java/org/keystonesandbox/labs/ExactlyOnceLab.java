@@ -125,7 +125,7 @@ final class ExactlyOnceLab implements Lab {
     long flushTs = summary.lastEventTime().plus(Duration.ofDays(1)).toEpochMilli();
     for (int p = 0, user = 0; p < partitions; user++) {
       String userId = "flush-" + user;
-      if (ClockSkewLab.partitionOf(userId, partitions) == p) {
+      if (LabRun.partitionOf(userId, partitions) == p) {
         flush.add(
             new ViewingEvent(
                 "flush-" + p,

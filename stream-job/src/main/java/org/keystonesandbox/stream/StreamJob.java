@@ -113,13 +113,10 @@ public final class StreamJob {
   private static void refuseToResumeBounded(RuntimeSettings runtime) {
     Configuration conf = StreamJobPipeline.flinkConfiguration(runtime);
     useLocalCheckpointDir(runtime, conf);
-    String dir = conf.get(CheckpointingOptions.CHECKPOINTS_DIRECTORY);
     Optional<String> restore =
         conf.contains(StateRecoveryOptions.SAVEPOINT_PATH)
             ? Optional.of(conf.get(StateRecoveryOptions.SAVEPOINT_PATH))
-            : dir == null || !dir.startsWith("file:")
-                ? Optional.empty()
-                : CheckpointFinder.newest(Paths.get(URI.create(dir))).map(Path::toString);
+            : newestLocalCheckpoint(conf).map(Path::toString);
     if (restore.isPresent()) {
       throw new IllegalArgumentException(
           "--bounded cannot resume from "
@@ -134,8 +131,7 @@ public final class StreamJob {
    * one found there unless {@code fresh} or a savepoint was given with {@code --flink-conf}.
    */
   private void resumeFromNewestCheckpoint(Configuration conf, boolean fresh) {
-    String dir = conf.get(CheckpointingOptions.CHECKPOINTS_DIRECTORY);
-    if (dir == null || !dir.startsWith("file:")) {
+    if (localCheckpointDir(conf).isEmpty()) {
       return;
     }
     conf.set(
@@ -144,13 +140,25 @@ public final class StreamJob {
     if (fresh || conf.contains(StateRecoveryOptions.SAVEPOINT_PATH)) {
       return;
     }
-    Optional<Path> newest = CheckpointFinder.newest(Paths.get(URI.create(dir)));
-    newest.ifPresent(
-        checkpoint -> {
-          err.println(NAME + ": resuming from " + checkpoint);
-          conf.set(StateRecoveryOptions.SAVEPOINT_PATH, checkpoint.toString());
-          conf.set(StateRecoveryOptions.RESTORE_MODE, RecoveryClaimMode.NO_CLAIM);
-        });
+    newestLocalCheckpoint(conf)
+        .ifPresent(
+            checkpoint -> {
+              err.println(NAME + ": resuming from " + checkpoint);
+              conf.set(StateRecoveryOptions.SAVEPOINT_PATH, checkpoint.toString());
+              conf.set(StateRecoveryOptions.RESTORE_MODE, RecoveryClaimMode.NO_CLAIM);
+            });
+  }
+
+  /** The checkpoint folder when it is a local one ({@code file:}), the only kind searched. */
+  private static Optional<Path> localCheckpointDir(Configuration conf) {
+    String dir = conf.get(CheckpointingOptions.CHECKPOINTS_DIRECTORY);
+    return dir == null || !dir.startsWith("file:")
+        ? Optional.empty()
+        : Optional.of(Paths.get(URI.create(dir)));
+  }
+
+  private static Optional<Path> newestLocalCheckpoint(Configuration conf) {
+    return localCheckpointDir(conf).flatMap(CheckpointFinder::newest);
   }
 
   private JobExecutionResult awaitWithProgress(JobClient job, Duration progressInterval)

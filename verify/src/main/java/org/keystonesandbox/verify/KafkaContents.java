@@ -92,6 +92,18 @@ public final class KafkaContents implements AutoCloseable {
 
   /** Every committed record of {@code topic}, as a {@code read_committed} consumer sees them. */
   public List<ConsumerRecord<byte[], byte[]>> readCommitted(String topic) {
+    return read(topic, "read_committed");
+  }
+
+  /**
+   * Every record of {@code topic} a {@code read_uncommitted} consumer sees: those of aborted and of
+   * still open transactions too.
+   */
+  public List<ConsumerRecord<byte[], byte[]>> readUncommitted(String topic) {
+    return read(topic, "read_uncommitted");
+  }
+
+  private List<ConsumerRecord<byte[], byte[]>> read(String topic, String isolationLevel) {
     Map<Integer, Long> ends = endOffsets(topic);
     List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
     if (ends.isEmpty()) {
@@ -99,7 +111,7 @@ public final class KafkaContents implements AutoCloseable {
     }
     Properties props = new Properties();
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolationLevel);
     props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
     try (KafkaConsumer<byte[], byte[]> consumer =
         new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
