@@ -14,6 +14,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -44,9 +45,11 @@ import org.keystonesandbox.ingest.GeneratorCommand;
 import org.keystonesandbox.ingest.GeneratorRun;
 import org.keystonesandbox.ingest.RunSummary;
 import org.keystonesandbox.oracle.ReferenceGold;
+import org.keystonesandbox.oracle.ReferenceSession;
 import org.keystonesandbox.oracle.ReferenceSessions;
 import org.keystonesandbox.verify.KafkaContents;
 import org.keystonesandbox.verify.LakeContents;
+import org.keystonesandbox.verify.StreamOutputs;
 
 /**
  * One lab's run: its topic, namespace and folder on the shared {@link LabEnvironment}, the
@@ -292,6 +295,67 @@ public final class LabRun {
         record.get();
       }
     }
+  }
+
+  /**
+   * Sends one event a day after {@code lastEventTime} in every partition of the lab's topic: the
+   * watermark of an unbounded job then passes every session before it, so all of them close. The
+   * events join the truth; their users, returned, each have a session of their own that a lab
+   * leaves out of its comparisons ({@link #sessionsWithout}).
+   */
+  public Set<String> closeEverySession(Instant lastEventTime)
+      throws InterruptedException, ExecutionException {
+    List<ViewingEvent> flush = new ArrayList<>();
+    int partitions = partitions();
+    long flushTs = lastEventTime.plus(Duration.ofDays(1)).toEpochMilli();
+    for (int p = 0, user = 0; p < partitions; user++) {
+      String userId = "flush-" + user;
+      if (partitionOf(userId, partitions) == p) {
+        flush.add(
+            new ViewingEvent(
+                "flush-" + p,
+                userId,
+                "flush-" + p,
+                "t00001",
+                "tv",
+                "US",
+                EventType.PLAY_START,
+                0,
+                0,
+                flushTs,
+                flushTs));
+        p++;
+      }
+    }
+    send(flush);
+    return flush.stream().map(ViewingEvent::userId).collect(Collectors.toUnmodifiableSet());
+  }
+
+  /** {@code sessions} except those of {@code users}. */
+  public static List<ReferenceSession> sessionsWithout(
+      Set<String> users, List<ReferenceSession> sessions) {
+    return sessions.stream().filter(s -> !users.contains(s.userId())).toList();
+  }
+
+  /**
+   * Waits until a read_committed consumer of {@code sessionsTopic} sees as many sessions (apart
+   * from those of {@code except}) as the oracle has, {@code job} ends or {@code timeout} passes;
+   * returns the sessions seen last.
+   */
+  public List<ReferenceSession> awaitCommittedSessions(
+      String sessionsTopic, Set<String> except, JarProcess.Running job, Duration timeout)
+      throws InterruptedException {
+    int expected = sessionsWithout(except, ReferenceSessions.of(truth, GAP)).size();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    List<ReferenceSession> sessions = List.of();
+    while (System.nanoTime() < deadline && job.alive()) {
+      sessions = sessionsWithout(except, StreamOutputs.sessions(readCommitted(sessionsTopic)));
+      if (sessions.size() >= expected) {
+        break;
+      }
+      Thread.sleep(500);
+    }
+    return sessions;
   }
 
   /** The partition Kafka's default partitioner gives a key. */

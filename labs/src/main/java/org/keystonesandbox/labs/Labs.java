@@ -18,6 +18,7 @@ public final class Labs {
           new LateDataLab(),
           new DedupWindowLab(),
           new ExactlyOnceLab(),
+          new FlinkToIcebergLab(),
           new ClockSkewLab(),
           new SkewLab());
 

@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import org.keystonesandbox.cli.CommandLines;
 import org.keystonesandbox.cli.ExitCodes;
 import org.keystonesandbox.stream.cli.KafkaOptions;
+import org.keystonesandbox.stream.cli.LakeOptions;
 import org.keystonesandbox.stream.cli.RuntimeOptions;
 import org.keystonesandbox.stream.cli.SessionOptions;
 import org.keystonesandbox.stream.cli.WatermarkOptions;
@@ -35,7 +36,8 @@ import picocli.CommandLine.Option;
     usageHelpWidth = 100,
     description = {
       "Validates, deduplicates and sessionizes viewing events in event time (Flink), writing",
-      "sessions, late events and dead letters to Kafka exactly once."
+      "sessions, late events and dead letters to Kafka exactly once; with --lake-sessions, the",
+      "sessions also to an Iceberg table."
     },
     footer = {
       "",
@@ -55,6 +57,7 @@ public final class StreamJobCommand implements Callable<Integer> {
   @Mixin WatermarkOptions watermarks;
   @Mixin SessionOptions sessions;
   @Mixin RuntimeOptions runtime;
+  @Mixin LakeOptions lake;
 
   @Option(
       names = "--fresh",
@@ -120,6 +123,10 @@ public final class StreamJobCommand implements Callable<Integer> {
       throw new IllegalArgumentException("config file " + config + " does not exist");
     }
     return new StreamJobSettings(
-        kafka.settings(), watermarks.settings(), sessions.settings(), runtime.settings());
+        kafka.settings(),
+        watermarks.settings(),
+        sessions.settings(),
+        runtime.settings(),
+        lake.settings());
   }
 }

@@ -16,6 +16,7 @@ import org.keystonesandbox.stream.kafka.DeadLetterSerializer;
 import org.keystonesandbox.stream.kafka.KafkaWiring;
 import org.keystonesandbox.stream.kafka.LateEventSerializer;
 import org.keystonesandbox.stream.kafka.SessionUpdateSerializer;
+import org.keystonesandbox.stream.lake.SessionsTable;
 import org.keystonesandbox.stream.topology.IncomingRecord;
 import org.keystonesandbox.stream.topology.SessionTopology;
 
@@ -56,9 +57,11 @@ public final class StreamJobPipeline {
     conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, uri);
   }
 
-  /** Adds the job to {@code env}: Kafka source, topology, Kafka sinks. */
+  /** Adds the job to {@code env}: Kafka source, topology, Kafka sinks, the lake's if asked. */
   public static void wire(StreamExecutionEnvironment env, StreamJobSettings settings) {
-    sinkToKafka(topology(env, KafkaWiring.source(settings.kafka()), settings), settings.kafka());
+    SessionTopology.Outputs outputs = topology(env, KafkaWiring.source(settings.kafka()), settings);
+    sinkToKafka(outputs, settings.kafka());
+    settings.lake().ifPresent(lake -> SessionsTable.sink(outputs.sessions(), lake));
   }
 
   /**

@@ -11,6 +11,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.keystonesandbox.cli.ExitCodes;
+import org.keystonesandbox.events.names.PipelineNames;
 
 class StreamJobCommandTest {
   private final ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -99,5 +100,27 @@ class StreamJobCommandTest {
     assertThat(settings.sessions().gap()).isEqualTo(Duration.ofMinutes(45));
     assertThat(settings.sessions().allowedLateness()).isEqualTo(Duration.ofHours(2));
     assertThat(settings.runtime().stateBackend()).isEqualTo(RuntimeSettings.StateBackend.ROCKSDB);
+  }
+
+  @Test
+  void theLakeSinkIsOffByDefaultAndItsFlagsAloneAreRefused() {
+    assertThat(StreamJobCommand.parseSettings().lake()).isEmpty();
+    assertThat(execute("--catalog", "rest", "--catalog-uri", "http://127.0.0.1:8181"))
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(errors()).contains("need --lake-sessions").hasLineCount(1);
+  }
+
+  @Test
+  void theLakeSinkDefaultsToTheBatchJobsFileCatalogAndARestCatalogNeedsItsUri(@TempDir Path dir) {
+    LakeSinkSettings files =
+        StreamJobCommand.parseSettings("--lake-sessions", "--warehouse", dir.toString())
+            .lake()
+            .orElseThrow();
+    assertThat(files.catalog()).isEqualTo(LakeSinkSettings.CatalogType.HADOOP);
+    assertThat(files.catalogProperties()).containsEntry("warehouse", dir.toUri().toString());
+    assertThat(files.namespace()).isEqualTo(PipelineNames.LAKE_NAMESPACE);
+
+    assertThat(execute("--lake-sessions", "--catalog", "rest")).isEqualTo(ExitCodes.USAGE);
+    assertThat(errors()).contains("--catalog-uri").hasLineCount(1);
   }
 }

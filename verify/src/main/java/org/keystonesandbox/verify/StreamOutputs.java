@@ -54,6 +54,25 @@ public final class StreamOutputs {
     return sessions;
   }
 
+  /** One record of the sessions topic: which revision of which session, and Kafka's timestamp. */
+  public record SessionVersion(
+      String userId, long start, int revision, boolean retracted, long timestamp) {}
+
+  public static List<SessionVersion> sessionVersions(List<ConsumerRecord<byte[], byte[]>> records) {
+    List<SessionVersion> versions = new ArrayList<>();
+    for (ConsumerRecord<byte[], byte[]> record : records) {
+      JsonNode s = parse(record.value());
+      versions.add(
+          new SessionVersion(
+              s.path("user_id").asText(),
+              s.path("session_start").asLong(),
+              s.path("revision").asInt(),
+              s.path("retracted").asBoolean(),
+              record.timestamp()));
+    }
+    return versions;
+  }
+
   public static List<LateEvent> lateEvents(List<ConsumerRecord<byte[], byte[]>> records) {
     List<LateEvent> late = new ArrayList<>();
     for (ConsumerRecord<byte[], byte[]> record : records) {

@@ -53,6 +53,13 @@ public final class PipelineNames {
   /** Gold: the silver sessions snapshot read up to. */
   public static final String SILVER_SNAPSHOT_MARK = "keystone.silver-snapshot";
 
+  /**
+   * The stream job's sessions landed in the lake by its Iceberg sink ({@code --lake-sessions}): the
+   * sessions topic's upsert log applied, one commit per checkpoint. Not one of {@link #TABLES}: the
+   * batch jobs neither write nor read it.
+   */
+  public static final String RT_SESSIONS = "rt_sessions";
+
   /** Every table, upstream first. */
   public static final List<String> TABLES =
       List.of(
