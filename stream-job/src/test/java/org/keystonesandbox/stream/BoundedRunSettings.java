@@ -14,6 +14,14 @@ public final class BoundedRunSettings {
    */
   public static StreamJobSettings parse(
       String bootstrapServers, String eventsTopic, String name, String... more) {
+    List<String> args = new ArrayList<>(List.of("--bounded"));
+    args.addAll(List.of(more));
+    return parseLive(bootstrapServers, eventsTopic, name, args.toArray(new String[0]));
+  }
+
+  /** As {@link #parse}, but the job reads on after the end offsets of its start-up: it runs on. */
+  public static StreamJobSettings parseLive(
+      String bootstrapServers, String eventsTopic, String name, String... more) {
     List<String> args =
         new ArrayList<>(
             List.of(
@@ -31,7 +39,6 @@ public final class BoundedRunSettings {
                 name,
                 "--transactional-id-prefix",
                 name,
-                "--bounded",
                 "--idleness",
                 "0s",
                 "--flink-conf",

@@ -54,29 +54,37 @@ abstract class StreamJobAgainstBrokerContract {
   }
 
   RunSummary generate(String topic, Path outDir, int partitions) throws IOException {
+    return generate(topic, outDir, partitions, EVENTS);
+  }
+
+  /** {@code count} events into {@code topic}, after any already there if {@code more} says so. */
+  RunSummary generate(String topic, Path outDir, int partitions, int count, String... more)
+      throws IOException {
+    List<String> flags =
+        new ArrayList<>(
+            List.of(
+                "--bootstrap-server",
+                bootstrapServers(),
+                "--topic",
+                topic,
+                "--partitions",
+                Integer.toString(partitions),
+                "--count",
+                Integer.toString(count),
+                "--unthrottled",
+                "--duplicate-rate",
+                "0.03",
+                "--late-rate",
+                "0.02",
+                "--malformed-rate",
+                "0.005",
+                "--out-dir",
+                outDir.toString(),
+                "--progress-interval",
+                "1h"));
+    flags.addAll(List.of(more));
     RunSummary summary =
-        new GeneratorRun(
-                GeneratorCommand.parseSettings(
-                    "--bootstrap-server",
-                    bootstrapServers(),
-                    "--topic",
-                    topic,
-                    "--partitions",
-                    Integer.toString(partitions),
-                    "--count",
-                    Integer.toString(EVENTS),
-                    "--unthrottled",
-                    "--duplicate-rate",
-                    "0.03",
-                    "--late-rate",
-                    "0.02",
-                    "--malformed-rate",
-                    "0.005",
-                    "--out-dir",
-                    outDir.toString(),
-                    "--progress-interval",
-                    "1h"),
-                System.err)
+        new GeneratorRun(GeneratorCommand.parseSettings(flags.toArray(new String[0])), System.err)
             .run();
     assertThat(summary.complete()).isTrue();
     assertThat(summary.duplicates()).isPositive();
@@ -110,7 +118,7 @@ abstract class StreamJobAgainstBrokerContract {
     try (GroundTruthReader reader = GroundTruthReader.open(summary.truthFile())) {
       reader.forEach(events::add);
     }
-    assertThat(events).hasSize(EVENTS);
+    assertThat(events).hasSize((int) summary.uniqueEvents());
     return events;
   }
 

@@ -2,16 +2,25 @@ package org.keystonesandbox.stream.it;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
-/** Reads a whole topic as a {@code read_committed} consumer sees it: committed records only. */
+/**
+ * Reads a whole topic as a {@code read_committed} consumer sees it (committed records only), and a
+ * consumer group's lag on it.
+ */
 final class TopicContents {
   private TopicContents() {}
 
@@ -39,5 +48,25 @@ final class TopicContents {
       }
     }
     return records;
+  }
+
+  /** Records of {@code topic} beyond the offsets {@code group} committed, over all partitions. */
+  static long lag(String bootstrap, String group, String topic) throws Exception {
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+      Map<TopicPartition, OffsetAndMetadata> committed =
+          admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+      for (TopicPartitionInfo partition :
+          admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()) {
+        latest.put(new TopicPartition(topic, partition.partition()), OffsetSpec.latest());
+      }
+      long lag = 0;
+      for (var end : admin.listOffsets(latest).all().get().entrySet()) {
+        OffsetAndMetadata read = committed.get(end.getKey());
+        lag += end.getValue().offset() - (read == null ? 0 : read.offset());
+      }
+      return lag;
+    }
   }
 }
