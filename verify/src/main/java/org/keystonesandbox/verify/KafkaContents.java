@@ -40,6 +40,18 @@ public final class KafkaContents implements AutoCloseable {
 
   /** Next offset per partition of {@code topic}, by partition; empty if the topic is missing. */
   public Map<Integer, Long> endOffsets(String topic) {
+    return offsets(topic, OffsetSpec.latest());
+  }
+
+  /**
+   * The first offset still held per partition of {@code topic} (the log start offset: above 0 once
+   * retention deleted records), by partition; empty if the topic is missing.
+   */
+  public Map<Integer, Long> startOffsets(String topic) {
+    return offsets(topic, OffsetSpec.earliest());
+  }
+
+  private Map<Integer, Long> offsets(String topic, OffsetSpec spec) {
     try {
       var description =
           admin.describeTopics(List.of(topic)).allTopicNames().get(seconds(), TimeUnit.SECONDS);
@@ -47,7 +59,7 @@ public final class KafkaContents implements AutoCloseable {
       description
           .get(topic)
           .partitions()
-          .forEach(p -> specs.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+          .forEach(p -> specs.put(new TopicPartition(topic, p.partition()), spec));
       Map<TopicPartition, ListOffsetsResultInfo> ends =
           admin.listOffsets(specs).all().get(seconds(), TimeUnit.SECONDS);
       Map<Integer, Long> result = new TreeMap<>();

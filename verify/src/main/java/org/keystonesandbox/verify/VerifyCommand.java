@@ -89,6 +89,9 @@ public final class VerifyCommand implements Callable<Integer> {
   @Option(names = "--no-stream", description = "leave the stream job out (when it does not run)")
   boolean noStream;
 
+  @Option(names = "--no-lake", description = "leave the batch layer out (when it does not run)")
+  boolean noLake;
+
   @Option(
       names = "--session-gap",
       defaultValue = "30m",
@@ -229,14 +232,20 @@ public final class VerifyCommand implements Callable<Integer> {
     boolean topicComplete =
         finished && end.values().stream().mapToLong(Long::longValue).sum() == runs.records();
     Verification.Lake lakeSeen = null;
-    if (topicComplete) {
+    if (topicComplete && !noLake) {
       LakeContents tables = new LakeContents(spark(), lake.settings());
       lakeSeen = tables.exists() ? readLake(tables, end) : null;
     }
     Verification.Stream stream = noStream || !finished ? null : readStream(kafka);
     List<Check> checks =
         Verification.run(
-            expected, end, lakeSeen, stream, new Verification.StreamSettings(gap, outOfOrderness));
+            expected,
+            kafka.startOffsets(eventsTopic),
+            end,
+            lakeSeen,
+            stream,
+            new Verification.StreamSettings(gap, outOfOrderness),
+            !noLake);
     return Report.of(Instant.now(), (System.nanoTime() - started) / 1e9, checks);
   }
 

@@ -275,4 +275,31 @@ class VerificationTest {
     assertThat(outcomes(Verification.run(expected(), END, lake(null), stream, SETTINGS)))
         .containsEntry("late events are events of the ground truth", Outcome.FAIL);
   }
+
+  @Test
+  void recordsDeletedByRetentionFailAsExpiredNamingThePartitionAndTheStreamIsStillCompared() {
+    List<ReferenceSession> withoutU1 =
+        ReferenceSessions.of(TRUTH, GAP).stream().filter(x -> !x.userId().equals("u1")).toList();
+
+    List<Check> checks =
+        Verification.run(expected(), Map.of(0, 3L), END, null, stream(withoutU1), SETTINGS, false);
+
+    Check expired =
+        checks.stream()
+            .filter(c -> c.name().equals("records expired from the events topic"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(expired.outcome()).isEqualTo(Outcome.FAIL);
+    assertThat(expired.actual()).isEqualTo("3 expired (retention)");
+    assertThat(expired.details()).first().asString().isEqualTo("partition 0: offsets 0..2 deleted");
+    assertThat(outcomes(checks))
+        .containsEntry("sessions (over the events it accepted)", Outcome.FAIL)
+        .doesNotContainKey("bronze caught up");
+  }
+
+  @Test
+  void aTopicThatKeptEveryRecordPassesTheExpiryCheck() {
+    assertThat(outcomes(Verification.run(expected(), END, lake(null), stream(null), SETTINGS)))
+        .containsEntry("records expired from the events topic", Outcome.PASS);
+  }
 }

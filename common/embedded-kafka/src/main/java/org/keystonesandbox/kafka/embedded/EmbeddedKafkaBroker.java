@@ -136,6 +136,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     p.put("share.coordinator.state.topic.min.isr", "1");
     p.put("group.initial.rebalance.delay.ms", "0");
     p.put("log.retention.ms", "-1");
+    // Topics keep records forever unless given a retention of their own; one that is (to study
+    // records expiring before a consumer reads them) sees it applied within a second, not 5 min.
+    p.put("log.retention.check.interval.ms", "1000");
     p.put("auto.create.topics.enable", "false");
     p.putAll(overrides);
     return p;
