@@ -89,7 +89,8 @@ final class SkewLab implements Lab {
 
   @Override
   public String summary() {
-    return "gold's title join at a hot title of 5, 25 and 60 %: plain, broadcast, AQE, salted";
+    return "gold's title join at a hot title of 5, 25 and 60 %: plain, AQE off, broadcast, AQE,"
+        + " salted";
   }
 
   /** One batch of events: its hot title share, event-time range and the namespace of its gold. */
@@ -354,6 +355,23 @@ final class SkewLab implements Lab {
                 plain60.maxRecords(),
                 plain60.join().maxAndMedian(StageTasks.Task::shuffleRecords)[1],
                 plain60.ratio()));
+    Measured static60 = one(measured, shares.get(2), JoinStrategy.STATIC);
+    report.check(
+        "at 60 % with AQE off (STATIC) the join is PLAIN's: as many tasks as shuffle partitions,"
+            + " the same largest task; AQE on does nothing for skew without its skew join",
+        static60.join() != null
+            && plain60.join() != null
+            && static60.join().tasks().size() == SHUFFLE_PARTITIONS
+            && static60.join().tasks().size() == plain60.join().tasks().size()
+            && static60.maxRecords() == plain60.maxRecords(),
+        static60.join() == null
+            ? "no join stage"
+            : String.format(
+                Locale.ROOT,
+                "%d tasks, largest %,d records (PLAIN: %,d)",
+                static60.join().tasks().size(),
+                static60.maxRecords(),
+                plain60.maxRecords()));
     List<Measured> broadcasts = of(measured, m -> m.strategy() == JoinStrategy.BROADCAST);
     report.check(
         "BROADCAST shuffles no events for the join: no stage of its gold reads as many records from"
@@ -478,14 +496,14 @@ final class SkewLab implements Lab {
 
   /** The AQE settings a stage ran under, as its job's properties carry them. */
   private static String aqe(StageTasks.Stage stage) {
-    String adaptive = "true".equals(stage.setting(ADAPTIVE)) ? "on" : "off";
+    if (!"true".equals(stage.setting(ADAPTIVE))) {
+      return "off";
+    }
     if (!"true".equals(stage.setting(SKEW_JOIN))) {
-      return adaptive + ", skew join off";
+      return "on, skew join off";
     }
     String threshold = stage.setting(SKEW_THRESHOLD);
-    return adaptive
-        + ", skew join > "
-        + (threshold == null ? "?" : bytes(Long.parseLong(threshold)));
+    return "on, skew join > " + (threshold == null ? "?" : bytes(Long.parseLong(threshold)));
   }
 
   private static List<Object> row(Measured m) {

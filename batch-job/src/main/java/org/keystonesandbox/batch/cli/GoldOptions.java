@@ -17,7 +17,7 @@ final class GoldOptions {
   @Option(
       names = "--join-strategy",
       defaultValue = "broadcast",
-      description = "plain, broadcast, aqe-skew or salted (default: ${DEFAULT-VALUE})")
+      description = "plain, static, broadcast, aqe-skew or salted (default: ${DEFAULT-VALUE})")
   String joinStrategy;
 
   @Option(
@@ -41,7 +41,8 @@ final class GoldOptions {
       strategy = JoinStrategy.valueOf(joinStrategy.toUpperCase(Locale.ROOT).replace('-', '_'));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
-          "--join-strategy must be plain, broadcast, aqe-skew or salted, not " + joinStrategy);
+          "--join-strategy must be plain, static, broadcast, aqe-skew or salted, not "
+              + joinStrategy);
     }
     if (saltBuckets < 1) {
       throw new IllegalArgumentException("--salt-buckets must be at least 1");

@@ -20,6 +20,11 @@ import org.keystonesandbox.batch.lake.SessionSettings;
 public enum JoinStrategy {
   /** A shuffled sort-merge join, no broadcast, no skew handling: the hot title's task dominates. */
   PLAIN,
+  /**
+   * The same join planned once with adaptive query execution off: no skew handling, no merging of
+   * small partitions, no switch to a broadcast at run time.
+   */
+  STATIC,
   /** The dimension is broadcast to every task: no shuffle of the events at all. */
   BROADCAST,
   /** A shuffled join that adaptive query execution splits where a partition is skewed. */
@@ -31,7 +36,7 @@ public enum JoinStrategy {
   public Dataset<Row> join(Dataset<Row> events, Dataset<Row> titles, int saltBuckets) {
     return switch (this) {
       case BROADCAST -> events.join(broadcast(titles), "title_id");
-      case PLAIN, AQE_SKEW -> events.join(titles, "title_id");
+      case PLAIN, STATIC, AQE_SKEW -> events.join(titles, "title_id");
       case SALTED -> {
         Dataset<Row> salted =
             events.withColumn("salt", pmod(hash(col("event_id")), lit(saltBuckets)));
@@ -46,8 +51,9 @@ public enum JoinStrategy {
   /** The Spark settings this strategy needs, applied until the returned handle is closed. */
   public AutoCloseable configure(SparkSession spark, long skewThresholdBytes) {
     Map<String, String> settings = new LinkedHashMap<>();
-    settings.put("spark.sql.adaptive.enabled", "true");
+    settings.put("spark.sql.adaptive.enabled", Boolean.toString(this != STATIC));
     switch (this) {
+      case STATIC -> settings.put("spark.sql.autoBroadcastJoinThreshold", "-1");
       case BROADCAST -> settings.put("spark.sql.adaptive.skewJoin.enabled", "false");
       case PLAIN, SALTED -> {
         settings.put("spark.sql.autoBroadcastJoinThreshold", "-1");
