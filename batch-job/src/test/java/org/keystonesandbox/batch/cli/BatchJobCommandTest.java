@@ -33,7 +33,8 @@ class BatchJobCommandTest {
   void anUnknownJoinStrategyIsRejectedBeforeSparkStarts() {
     assertThat(run("gold", "--titles", "pom.xml", "--join-strategy", "magic"))
         .isEqualTo(ExitCodes.USAGE);
-    assertThat(errors()).contains("--join-strategy must be plain, broadcast, aqe-skew or salted");
+    assertThat(errors())
+        .contains("--join-strategy must be plain, static, broadcast, aqe-skew or salted");
   }
 
   @Test
