@@ -2,10 +2,14 @@ package org.keystonesandbox.stream;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -24,6 +28,51 @@ final class CheckpointFinder {
       return files.max(Comparator.comparing(CheckpointFinder::modified)).map(Path::getParent);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list checkpoints in " + checkpointDir, e);
+    }
+  }
+
+  /**
+   * Deletes the checkpoint folders of all runs under {@code checkpointDir} but the {@code keep}
+   * newest (a run's folder is the job id's, or a savepoint's; its age is its newest {@code
+   * _metadata}) and the one holding {@code restoring}; returns the folders deleted.
+   */
+  static List<Path> removeAllButNewest(Path checkpointDir, int keep, Optional<String> restoring) {
+    if (!Files.isDirectory(checkpointDir)) {
+      return List.of();
+    }
+    Map<Path, FileTime> newestByRun = new HashMap<>();
+    try (Stream<Path> files = Files.find(checkpointDir, 3, CheckpointFinder::isMetadata)) {
+      files.forEach(
+          metadata -> {
+            Path run = checkpointDir.resolve(checkpointDir.relativize(metadata).getName(0));
+            newestByRun.merge(run, modified(metadata), (a, b) -> a.compareTo(b) >= 0 ? a : b);
+          });
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list checkpoints in " + checkpointDir, e);
+    }
+    List<Path> old =
+        newestByRun.entrySet().stream()
+            .sorted(Map.Entry.<Path, FileTime>comparingByValue().reversed())
+            .skip(keep)
+            .map(Map.Entry::getKey)
+            .filter(run -> restoring.map(path -> !isUnder(path, run)).orElse(true))
+            .toList();
+    old.forEach(CheckpointFinder::deleteRecursively);
+    return old;
+  }
+
+  private static boolean isUnder(String path, Path folder) {
+    String normalized = path.startsWith("file:") ? Path.of(URI.create(path)).toString() : path;
+    return Path.of(normalized).toAbsolutePath().startsWith(folder.toAbsolutePath());
+  }
+
+  private static void deleteRecursively(Path folder) {
+    try (Stream<Path> files = Files.walk(folder)) {
+      for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(file);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete old checkpoints in " + folder, e);
     }
   }
 

@@ -11,6 +11,7 @@ import java.time.Duration;
  * @param outputPartitions partitions of an output topic the job creates
  * @param transactionalIdPrefix unique per job deployment; Kafka fences older producers by it
  * @param transactionTimeout must stay below the broker's {@code transaction.max.timeout.ms}
+ * @param start where a job that restores no state starts reading
  */
 public record KafkaSettings(
     String bootstrapServers,
@@ -22,8 +23,25 @@ public record KafkaSettings(
     boolean bounded,
     int outputPartitions,
     String transactionalIdPrefix,
-    Duration transactionTimeout)
+    Duration transactionTimeout,
+    StartingPoint start)
     implements Serializable {
+
+  /**
+   * Where a job that restores no checkpoint or savepoint starts reading the events topic. A job
+   * that restores one goes on from the offsets in it, whatever this says.
+   */
+  public enum StartingPoint {
+    /**
+     * The topic's earliest offsets when the group has committed none; refused when it has: state
+     * from those offsets on would be missing (open sessions split, remembered ids forgotten).
+     */
+    REFUSE_COMMITTED,
+    /** The earliest offsets: every record read again and all state rebuilt. */
+    EARLIEST,
+    /** The group's committed offsets, accepting sessions split at them and ids forgotten. */
+    COMMITTED
+  }
 
   public KafkaSettings {
     if (outputPartitions < 1) {

@@ -5,6 +5,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -43,6 +44,9 @@ public final class StreamJob {
   private static final Duration CANCEL_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration COUNTERS_TIMEOUT = Duration.ofSeconds(5);
 
+  /** Runs whose checkpoints a local checkpoint folder keeps. */
+  static final int CHECKPOINT_RUNS_KEPT = 3;
+
   private final PrintStream out;
   private final PrintStream err;
 
@@ -64,7 +68,7 @@ public final class StreamJob {
       refuseToResumeBounded(settings.runtime());
     }
     KafkaWiring.ensureOutputTopics(settings.kafka(), TOPIC_CREATION_TIMEOUT);
-    StreamExecutionEnvironment env = environment(settings.runtime(), fresh);
+    StreamExecutionEnvironment env = environment(settings, fresh);
     StreamJobPipeline.wire(env, settings);
     JobClient job = env.executeAsync(StreamJobPipeline.JOB_NAME);
     // Ctrl-C ends the process; cancelling first aborts the job's open Kafka transactions now.
@@ -85,7 +89,8 @@ public final class StreamJob {
   }
 
   /** The cluster of {@code flink run} when started by it, else a local MiniCluster. */
-  private StreamExecutionEnvironment environment(RuntimeSettings runtime, boolean fresh) {
+  private StreamExecutionEnvironment environment(StreamJobSettings settings, boolean fresh) {
+    RuntimeSettings runtime = settings.runtime();
     Configuration conf = StreamJobPipeline.flinkConfiguration(runtime);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     if (env instanceof StreamContextEnvironment) {
@@ -95,6 +100,10 @@ public final class StreamJob {
     }
     useLocalCheckpointDir(runtime, conf);
     resumeFromNewestCheckpoint(conf, fresh);
+    if (!conf.contains(StateRecoveryOptions.SAVEPOINT_PATH)) {
+      refuseToLoseState(settings.kafka());
+    }
+    removeOldCheckpoints(conf);
     err.println(NAME + ": local MiniCluster, web UI at http://localhost:" + runtime.webUiPort());
     return StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
   }
@@ -146,6 +155,50 @@ public final class StreamJob {
               err.println(NAME + ": resuming from " + checkpoint);
               conf.set(StateRecoveryOptions.SAVEPOINT_PATH, checkpoint.toString());
               conf.set(StateRecoveryOptions.RESTORE_MODE, RecoveryClaimMode.NO_CLAIM);
+            });
+  }
+
+  /**
+   * A job that restores nothing but whose group committed offsets would, starting there, split the
+   * sessions open at those offsets and forget the ids remembered before them: refused unless the
+   * flags say where to start.
+   */
+  private static void refuseToLoseState(KafkaSettings kafka) {
+    if (kafka.start() == KafkaSettings.StartingPoint.REFUSE_COMMITTED
+        && KafkaWiring.hasCommittedOffsets(kafka, TOPIC_CREATION_TIMEOUT)) {
+      throw new IllegalArgumentException(
+          "group "
+              + kafka.groupId()
+              + " has committed offsets on "
+              + kafka.eventsTopic()
+              + " but there is no checkpoint to resume from: add --from-earliest to read the"
+              + " topic again and rebuild the state, or --from-committed to start at those"
+              + " offsets with empty state");
+    }
+  }
+
+  /**
+   * Keeps the checkpoints of the newest {@link #CHECKPOINT_RUNS_KEPT} runs in a local folder (and
+   * the one restored from) and deletes older runs', which would otherwise pile up.
+   */
+  private void removeOldCheckpoints(Configuration conf) {
+    Optional<String> restoring =
+        conf.contains(StateRecoveryOptions.SAVEPOINT_PATH)
+            ? Optional.of(conf.get(StateRecoveryOptions.SAVEPOINT_PATH))
+            : Optional.empty();
+    localCheckpointDir(conf)
+        .ifPresent(
+            dir -> {
+              List<Path> removed =
+                  CheckpointFinder.removeAllButNewest(dir, CHECKPOINT_RUNS_KEPT, restoring);
+              if (!removed.isEmpty()) {
+                err.println(
+                    NAME
+                        + ": removed the checkpoints of "
+                        + removed.size()
+                        + " older run(s) in "
+                        + dir);
+              }
             });
   }
 

@@ -66,7 +66,24 @@ public final class KafkaOptions {
       description = "Kafka transaction timeout, at most 15m (default: ${DEFAULT-VALUE})")
   Duration transactionTimeout;
 
+  @Option(
+      names = "--from-earliest",
+      description =
+          "without a checkpoint to resume from: read the topic from its start, rebuilding all"
+              + " state, even if the group has committed offsets")
+  boolean fromEarliest;
+
+  @Option(
+      names = "--from-committed",
+      description =
+          "without a checkpoint to resume from: start at the group's committed offsets, accepting"
+              + " sessions split there and remembered ids forgotten")
+  boolean fromCommitted;
+
   public KafkaSettings settings() {
+    if (fromEarliest && fromCommitted) {
+      throw new IllegalArgumentException("--from-earliest and --from-committed exclude each other");
+    }
     return new KafkaSettings(
         bootstrapServers,
         eventsTopic,
@@ -77,6 +94,11 @@ public final class KafkaOptions {
         bounded,
         outputPartitions,
         transactionalIdPrefix,
-        transactionTimeout);
+        transactionTimeout,
+        fromEarliest
+            ? KafkaSettings.StartingPoint.EARLIEST
+            : fromCommitted
+                ? KafkaSettings.StartingPoint.COMMITTED
+                : KafkaSettings.StartingPoint.REFUSE_COMMITTED);
   }
 }

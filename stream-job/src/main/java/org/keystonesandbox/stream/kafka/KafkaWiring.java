@@ -2,15 +2,22 @@ package org.keystonesandbox.stream.kafka;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.sink.TransactionNamingStrategy;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.keystonesandbox.events.topics.KafkaUnavailableException;
 import org.keystonesandbox.events.topics.TopicProvisioner;
 import org.keystonesandbox.stream.KafkaSettings;
 import org.keystonesandbox.stream.topology.IncomingRecord;
@@ -20,9 +27,10 @@ public final class KafkaWiring {
   private KafkaWiring() {}
 
   /**
-   * Reads the events topic from the group's committed offsets (the earliest offset when there are
-   * none). Offsets are committed to Kafka at each checkpoint, for lag monitoring; recovery uses the
-   * offsets stored in the checkpoint itself.
+   * Reads the events topic from its earliest offsets, or from the group's committed offsets (the
+   * earliest where there are none) as {@link KafkaSettings#start()} says. Offsets are committed to
+   * Kafka at each checkpoint, for lag monitoring; recovery uses the offsets stored in the
+   * checkpoint itself.
    */
   @SuppressWarnings("deprecation") // OffsetResetStrategy: the connector's API still takes it
   public static KafkaSource<IncomingRecord> source(KafkaSettings settings) {
@@ -31,7 +39,10 @@ public final class KafkaWiring {
             .setBootstrapServers(settings.bootstrapServers())
             .setTopics(settings.eventsTopic())
             .setGroupId(settings.groupId())
-            .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+            .setStartingOffsets(
+                settings.start() == KafkaSettings.StartingPoint.EARLIEST
+                    ? OffsetsInitializer.earliest()
+                    : OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
             .setDeserializer(new IncomingRecordDeserializer())
             .setProperty("partition.discovery.interval.ms", "10000")
             .setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -64,6 +75,40 @@ public final class KafkaWiring {
         // produce request each (a fifth of the full job's CPU in the benchmark, before this).
         .setProperty(ProducerConfig.LINGER_MS_CONFIG, "200")
         .build();
+  }
+
+  /** Whether the job's group has committed offsets on the events topic. */
+  public static boolean hasCommittedOffsets(KafkaSettings settings, Duration timeout) {
+    try (Admin admin =
+        Admin.create(
+            Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                settings.bootstrapServers(),
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                (int) timeout.toMillis(),
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                (int) timeout.toMillis()))) {
+      return admin
+          .listConsumerGroupOffsets(settings.groupId())
+          .partitionsToOffsetAndMetadata()
+          .get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+          .entrySet()
+          .stream()
+          .anyMatch(e -> e.getKey().topic().equals(settings.eventsTopic()) && e.getValue() != null);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while reading the group's offsets", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new KafkaUnavailableException(
+          "cannot read the committed offsets of group "
+              + settings.groupId()
+              + " at "
+              + settings.bootstrapServers()
+              + " within "
+              + timeout.toSeconds()
+              + "s",
+          e);
+    }
   }
 
   /** Creates the output topics that are missing (infinite retention, like the events topic). */

@@ -1,0 +1,127 @@
+package org.keystonesandbox.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.keystonesandbox.cli.ExitCodes;
+import org.keystonesandbox.kafka.embedded.EmbeddedKafkaExtension;
+
+/**
+ * Where a job that has no checkpoint to resume from starts: never silently at offsets its group
+ * committed earlier, with state it no longer has.
+ */
+class StreamJobRestartIT {
+  @RegisterExtension static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
+
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  /** A topic of three records whose group has committed the offset of the second. */
+  private void topicWithCommittedOffsets(String topic, String group) throws Exception {
+    try (Admin admin =
+        Admin.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers()))) {
+      admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+      try (KafkaProducer<String, String> producer =
+          new KafkaProducer<>(
+              Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers()),
+              new StringSerializer(),
+              new StringSerializer())) {
+        for (int i = 0; i < 3; i++) {
+          producer.send(new ProducerRecord<>(topic, "u1", "not an event " + i)).get();
+        }
+      }
+    }
+    commitOffset(topic, group, 1);
+  }
+
+  private static void commitOffset(String topic, String group, long offset) throws Exception {
+    try (Admin admin =
+        Admin.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers()))) {
+      admin
+          .alterConsumerGroupOffsets(
+              group, Map.of(new TopicPartition(topic, 0), new OffsetAndMetadata(offset)))
+          .all()
+          .get();
+    }
+  }
+
+  private int run(String topic, String group, Path checkpoints, String... more) {
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
+                "--bootstrap-server",
+                KAFKA.bootstrapServers(),
+                "--events-topic",
+                topic,
+                "--sessions-topic",
+                topic + "-sessions",
+                "--late-topic",
+                topic + "-late",
+                "--dlq-topic",
+                topic + "-dlq",
+                "--group-id",
+                group,
+                "--transactional-id-prefix",
+                group,
+                "--checkpoint-dir",
+                checkpoints.toString(),
+                "--web-ui-port",
+                "0",
+                "--bounded"));
+    args.addAll(List.of(more));
+    String[] argv = args.toArray(new String[0]);
+    return new StreamJobCommand(
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8))
+        .commandLine(argv)
+        .execute(argv);
+  }
+
+  @Test
+  void aStartWithoutACheckpointIsRefusedWhenTheGroupHasCommittedOffsets(@TempDir Path dir)
+      throws Exception {
+    topicWithCommittedOffsets("refused", "refused-group");
+
+    assertThat(run("refused", "refused-group", dir.resolve("checkpoints")))
+        .as(err.toString(StandardCharsets.UTF_8))
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("group refused-group has committed offsets on refused")
+        .contains("--from-earliest")
+        .contains("--from-committed");
+  }
+
+  @Test
+  void fromEarliestReadsEveryRecordDespiteCommittedOffsetsAndFromCommittedStartsAtThem(
+      @TempDir Path dir) throws Exception {
+    topicWithCommittedOffsets("restart", "earliest-group");
+    commitOffset("restart", "committed-group", 1);
+
+    assertThat(run("restart", "earliest-group", dir.resolve("a"), "--from-earliest"))
+        .isEqualTo(ExitCodes.OK);
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("malformed 3");
+    out.reset();
+    assertThat(run("restart", "committed-group", dir.resolve("b"), "--from-committed"))
+        .isEqualTo(ExitCodes.OK);
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("malformed 2");
+  }
+}
