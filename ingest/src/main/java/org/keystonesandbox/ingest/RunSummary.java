@@ -4,12 +4,12 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
+import org.keystonesandbox.cli.AtomicFiles;
 import org.keystonesandbox.ingest.delivery.Malformation;
 
 /**
@@ -46,9 +46,13 @@ public record RunSummary(
     return records / Math.max(1e-9, elapsed.toNanos() / 1e9);
   }
 
+  /** Writes the summary atomically: it marks the run complete, so never half of it. */
   public void writeJson(Path file) throws IOException {
-    try (OutputStream out = Files.newOutputStream(file);
-        JsonGenerator json = new JsonFactory().createGenerator(out)) {
+    AtomicFiles.write(file, this::writeJsonTo);
+  }
+
+  private void writeJsonTo(OutputStream out) throws IOException {
+    try (JsonGenerator json = new JsonFactory().createGenerator(out)) {
       json.useDefaultPrettyPrinter();
       json.writeStartObject();
       json.writeStringField("topic", topic);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +12,8 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The chain's run log: one JSON line per stage attempt (run, stage, attempt, start, seconds,
@@ -18,6 +21,7 @@ import java.util.Map;
  */
 public final class RunLog {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Logger LOG = LoggerFactory.getLogger(RunLog.class);
   private final Path file;
 
   public RunLog(Path file) {
@@ -51,9 +55,11 @@ public final class RunLog {
       if (file.getParent() != null) {
         Files.createDirectories(file.getParent());
       }
+      // A line cut short (a kill, a full disk) must not swallow the next one.
+      String separator = endsMidLine() ? "\n" : "";
       Files.writeString(
           file,
-          JSON.writeValueAsString(line) + "\n",
+          separator + JSON.writeValueAsString(line) + "\n",
           StandardCharsets.UTF_8,
           StandardOpenOption.CREATE,
           StandardOpenOption.APPEND);
@@ -64,17 +70,44 @@ public final class RunLog {
     }
   }
 
-  /** The number of the last run in the log, 0 if none: a restarted chain continues counting. */
+  private boolean endsMidLine() throws IOException {
+    if (!Files.exists(file) || Files.size(file) == 0) {
+      return false;
+    }
+    try (var channel = Files.newByteChannel(file)) {
+      channel.position(channel.size() - 1);
+      ByteBuffer last = ByteBuffer.allocate(1);
+      channel.read(last);
+      return last.get(0) != '\n';
+    }
+  }
+
+  /**
+   * The number of the last run in the log, 0 if none: a restarted chain continues counting. A line
+   * that is not JSON (a write cut short by a kill or a full disk) is skipped with a warning.
+   */
   public long lastRun() {
     if (!Files.exists(file)) {
       return 0;
     }
     try {
       long last = 0;
+      int unreadable = 0;
       for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-        if (!line.isBlank()) {
-          last = Math.max(last, JSON.readTree(line).path("run").asLong());
+        if (line.isBlank()) {
+          continue;
         }
+        try {
+          last = Math.max(last, JSON.readTree(line).path("run").asLong());
+        } catch (JsonProcessingException cutShort) {
+          unreadable++;
+        }
+      }
+      if (unreadable > 0) {
+        LOG.warn(
+            "the run log {} has {} unreadable line(s), a write cut short; skipped",
+            file,
+            unreadable);
       }
       return last;
     } catch (IOException e) {

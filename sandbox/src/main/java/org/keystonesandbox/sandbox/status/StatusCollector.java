@@ -1,5 +1,6 @@
 package org.keystonesandbox.sandbox.status;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -115,7 +116,7 @@ public final class StatusCollector implements AutoCloseable {
     batchNode.put("lag", batchLag);
     batchNode.put("bronzeRead", KafkaProgress.total(bronzeRead));
     batchNode.put("caughtUp", batchLag == 0 && lake.goldCaughtUp());
-    runLog(batchNode);
+    runLog(batchNode, sources.runLog());
 
     ArrayNode tables = status.putArray("tables");
     long goldRows = 0;
@@ -226,19 +227,35 @@ public final class StatusCollector implements AutoCloseable {
         });
   }
 
-  private void runLog(ObjectNode node) {
-    Path file = sources.runLog();
+  /**
+   * The chain's run log as the batch card shows it: attempts, failures, the last run, the last gold
+   * run, and how many lines it skipped as unreadable.
+   */
+  static void runLog(ObjectNode node, Path file) {
     int attempts = 0;
     int failed = 0;
     JsonNode last = null;
     JsonNode lastGold = null;
+    int unreadable = 0;
     if (Files.exists(file)) {
       try {
-        for (String line : Files.readAllLines(file)) {
+        List<String> lines = Files.readAllLines(file);
+        for (int i = 0; i < lines.size(); i++) {
+          String line = lines.get(i);
           if (line.isBlank()) {
             continue;
           }
-          JsonNode entry = JSON.readTree(line);
+          JsonNode entry;
+          try {
+            entry = JSON.readTree(line);
+          } catch (JsonProcessingException cutShort) {
+            // The last line may be mid-append (the next poll reads it whole); any other was cut
+            // short by a kill or a full disk, and the page says that it was skipped.
+            if (i < lines.size() - 1) {
+              unreadable++;
+            }
+            continue;
+          }
           attempts++;
           if (!"ok".equals(entry.path("status").asText())) {
             failed++;
@@ -250,10 +267,11 @@ public final class StatusCollector implements AutoCloseable {
           }
         }
       } catch (IOException e) {
-        LOG.debug("{} has a line being appended; the next poll reads it whole", file, e);
+        LOG.debug("{} is unreadable now; the next poll tries again", file, e);
       }
     }
     node.put("attempts", attempts);
+    node.put("unreadableLines", unreadable);
     node.put("failedAttempts", failed);
     node.set("lastRun", last);
     node.set("lastGold", lastGold);

@@ -4,12 +4,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import org.keystonesandbox.cli.AtomicFiles;
 import org.keystonesandbox.verify.report.Check.Outcome;
 
 /**
@@ -106,12 +105,7 @@ public record Report(String at, double seconds, Outcome verdict, List<Check> che
   /** Writes the JSON atomically, so that a reader never sees half a report. */
   public void writeJson(Path file) {
     try {
-      Path dir = file.toAbsolutePath().getParent();
-      Files.createDirectories(dir);
-      Path partial = Files.createTempFile(dir, ".report", ".json");
-      JSON.writeValue(partial.toFile(), this);
-      Files.move(
-          partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      AtomicFiles.write(file, out -> JSON.writeValue(out, this));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the report to " + file, e);
     }
