@@ -107,7 +107,7 @@ public final class GeneratorCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    GeneratorRun run = new GeneratorRun(settings(), err);
+    GeneratorRun run = new GeneratorRun(CommandLines.settings(this::settings), err);
     activeRun = run;
     RunSummary summary = run.run();
     out.print(summary.toText());

@@ -19,6 +19,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.keystonesandbox.cli.UsageException;
 import org.keystonesandbox.events.catalog.CatalogFiles;
 import org.keystonesandbox.events.catalog.Title;
 import org.keystonesandbox.events.topics.KafkaUnavailableException;
@@ -76,12 +77,12 @@ public final class GeneratorRun {
    * Runs to the end.
    *
    * @throws KafkaUnavailableException if the broker cannot be reached or the topic created
-   * @throws IllegalArgumentException if the output folder holds an earlier run's files
+   * @throws UsageException if the output folder holds an earlier run's files
    */
   public RunSummary run() throws IOException {
     OutputSettings output = settings.output();
     if (Files.exists(output.truthFile()) && !output.overwrite()) {
-      throw new IllegalArgumentException(
+      throw new UsageException(
           output.truthFile() + " exists: pass --overwrite, or another --out-dir");
     }
     KafkaSettings kafka = settings.kafka();

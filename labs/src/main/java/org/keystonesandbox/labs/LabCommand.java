@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.keystonesandbox.cli.CommandLines;
 import org.keystonesandbox.cli.ExitCodes;
+import org.keystonesandbox.cli.UsageException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -74,9 +75,7 @@ public final class LabCommand implements Callable<Integer> {
     Lab chosen =
         Labs.named(lab)
             .orElseThrow(
-                () ->
-                    new IllegalArgumentException(
-                        "no lab named " + lab + " (lab --list lists them)"));
+                () -> new UsageException("no lab named " + lab + " (lab --list lists them)"));
     prepare(data);
     try (LabEnvironment env = LabEnvironment.start(data, uiPort)) {
       return LabRunner.run(chosen, env, new PrintWriter(out, true))
@@ -91,7 +90,7 @@ public final class LabCommand implements Callable<Integer> {
       boolean ours = Files.exists(folder.resolve(MARKER));
       try (Stream<Path> entries = Files.list(folder)) {
         if (!ours && entries.findAny().isPresent()) {
-          throw new IllegalArgumentException(
+          throw new UsageException(
               folder + " is not empty and was not made by the labs: pass another --data");
         }
       }

@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.keystonesandbox.cli.CommandLines;
 import org.keystonesandbox.cli.ExitCodes;
 import org.keystonesandbox.cli.Jars;
+import org.keystonesandbox.cli.UsageException;
 import org.keystonesandbox.events.names.PipelineNames;
 import org.keystonesandbox.sandbox.process.ForegroundJar;
 import org.keystonesandbox.sandbox.run.SandboxRun;
@@ -173,7 +174,7 @@ public final class SandboxCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
       if (count != null && count <= 0) {
-        throw new IllegalArgumentException("--count must be positive");
+        throw new UsageException("--count must be positive");
       }
       SandboxRun run =
           new SandboxRun(

@@ -89,7 +89,7 @@ class SandboxCommandTest {
       assertThat(out.toString(StandardCharsets.UTF_8))
           .as("%s", String.join(" ", help))
           .contains("Exit codes: 0 done")
-          .contains("4 not caught up yet.");
+          .contains("5 error (a job failed, a crash).");
     }
   }
 

@@ -20,6 +20,7 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.RecoveryClaimMode;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.keystonesandbox.cli.CommandLines;
+import org.keystonesandbox.cli.UsageException;
 import org.keystonesandbox.stream.kafka.KafkaWiring;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -127,7 +128,7 @@ public final class StreamJob {
             ? Optional.of(conf.get(StateRecoveryOptions.SAVEPOINT_PATH))
             : newestLocalCheckpoint(conf).map(Path::toString);
     if (restore.isPresent()) {
-      throw new IllegalArgumentException(
+      throw new UsageException(
           "--bounded cannot resume from "
               + restore.get()
               + ": a bounded Kafka source restored from a checkpoint never ends; add --fresh,"
@@ -166,7 +167,7 @@ public final class StreamJob {
   private static void refuseToLoseState(KafkaSettings kafka) {
     if (kafka.start() == KafkaSettings.StartingPoint.REFUSE_COMMITTED
         && KafkaWiring.hasCommittedOffsets(kafka, TOPIC_CREATION_TIMEOUT)) {
-      throw new IllegalArgumentException(
+      throw new UsageException(
           "group "
               + kafka.groupId()
               + " has committed offsets on "

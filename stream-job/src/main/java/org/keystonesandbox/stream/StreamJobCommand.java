@@ -85,7 +85,7 @@ public final class StreamJobCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    new StreamJob(out, err).run(settings(), fresh, progressInterval);
+    new StreamJob(out, err).run(CommandLines.settings(this::settings), fresh, progressInterval);
     return ExitCodes.OK;
   }
 

@@ -157,7 +157,7 @@ public final class VerifyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    lake.settings();
+    CommandLines.validate(lake::settings);
     try (KafkaContents kafka = new KafkaContents(bootstrap, kafkaTimeout)) {
       Instant deadline = Instant.now().plus(wait);
       while (true) {

@@ -72,8 +72,11 @@ public final class BatchJobCommand {
 
     @Override
     public Integer call() throws Exception {
-      lake.settings();
-      validate();
+      CommandLines.validate(
+          () -> {
+            lake.settings();
+            validate();
+          });
       SparkSession spark = lake.session(NAME + " " + spec.name());
       try {
         spec.commandLine().getOut().println(run(spark));

@@ -9,7 +9,9 @@ import org.jline.terminal.Terminal;
 import org.keystonesandbox.batch.lake.LakeSettings;
 import org.keystonesandbox.batch.sql.ResultFormat;
 import org.keystonesandbox.batch.sql.SqlConsole;
+import org.keystonesandbox.cli.CommandLines;
 import org.keystonesandbox.cli.ExitCodes;
+import org.keystonesandbox.cli.UsageException;
 import org.keystonesandbox.events.names.PipelineNames;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -62,13 +64,13 @@ final class SqlCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    LakeSettings settings = lake.settings();
-    ResultFormat resultFormat = ResultFormat.parse(format);
+    LakeSettings settings = CommandLines.settings(lake::settings);
+    ResultFormat resultFormat = CommandLines.settings(() -> ResultFormat.parse(format));
     if (execute != null && file != null) {
-      throw new IllegalArgumentException("give -e or -f, not both");
+      throw new UsageException("give -e or -f, not both");
     }
     if (maxRows < 1) {
-      throw new IllegalArgumentException("--max-rows must be at least 1");
+      throw new UsageException("--max-rows must be at least 1");
     }
     String script = file == null ? execute : Files.readString(file);
     PrintWriter out = spec.commandLine().getOut();

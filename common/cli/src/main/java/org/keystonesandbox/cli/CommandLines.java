@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.function.Supplier;
 import org.keystonesandbox.events.Durations;
 import org.keystonesandbox.events.topics.KafkaUnavailableException;
 import picocli.CommandLine;
@@ -15,11 +16,13 @@ import picocli.CommandLine;
  * use the project's syntax ({@code 500ms}, {@code 30s}, {@code 5m}, {@code 2h}, {@code 7d}).
  *
  * <ul>
- *   <li>a bad flag or value, or an {@link IllegalArgumentException} from the command: {@code
- *       <name>: <message> (see --help)}, exit {@link ExitCodes#USAGE};
+ *   <li>a bad flag or value, a {@link UsageException}, or an {@link IllegalArgumentException} while
+ *       the flags become settings ({@link #settings}): {@code <name>: <message> (see --help)}, exit
+ *       {@link ExitCodes#USAGE};
  *   <li>Kafka unreachable: {@code <name>: <message>}; a file that cannot be read or written: {@code
  *       <name>: <ExceptionType>: <message>}; exit {@link ExitCodes#UNAVAILABLE};
- *   <li>anything else: {@code <name>: <failure>: <root cause>}, exit {@link ExitCodes#FAILED}.
+ *   <li>anything else, an {@link IllegalArgumentException} from the running work too: {@code
+ *       <name>: <failure>: <root cause>}, exit {@link ExitCodes#ERROR}.
  * </ul>
  */
 public final class CommandLines {
@@ -43,7 +46,7 @@ public final class CommandLines {
         });
     cli.setExecutionExceptionHandler(
         (ex, commandLine, parseResult) -> {
-          if (ex instanceof IllegalArgumentException) {
+          if (ex instanceof UsageException) {
             err.println(name + ": " + ex.getMessage() + " (see --help)");
             return ExitCodes.USAGE;
           }
@@ -61,9 +64,30 @@ public final class CommandLines {
             return ExitCodes.UNAVAILABLE;
           }
           err.println(name + ": " + failure + ": " + rootMessage(ex));
-          return ExitCodes.FAILED;
+          return ExitCodes.ERROR;
         });
     return cli;
+  }
+
+  /**
+   * The settings {@code flags} builds from the parsed flags: an {@link IllegalArgumentException}
+   * while building them (values out of range, flags that contradict each other) is a usage error.
+   */
+  public static <T> T settings(Supplier<T> flags) {
+    try {
+      return flags.get();
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage(), e);
+    }
+  }
+
+  /** {@link #settings} for checks that build nothing. */
+  public static void validate(Runnable flags) {
+    settings(
+        () -> {
+          flags.run();
+          return null;
+        });
   }
 
   /** A duration in the project's syntax; a bad one is a usage error naming the syntax. */

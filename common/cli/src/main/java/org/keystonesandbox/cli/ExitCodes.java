@@ -8,7 +8,10 @@ public final class ExitCodes {
    */
   public static final int OK = 0;
 
-  /** The work ran and failed: a job failed, a verification found a mismatch, a run fell short. */
+  /**
+   * The work ran to a negative result: a verification found a mismatch, a run fell short, a lab did
+   * not observe its effect, a statement of a script failed.
+   */
   public static final int FAILED = 1;
 
   /** The command line was wrong: an unknown flag, a bad value, flags that contradict each other. */
@@ -21,12 +24,19 @@ public final class ExitCodes {
   public static final int NOT_READY = 4;
 
   /**
+   * An error stopped the work before it reached a result: a job failed, the command crashed. The
+   * error line names the root cause.
+   */
+  public static final int ERROR = 5;
+
+  /**
    * The table above as one footer line of every {@code --help} ({@code %n} is picocli's line
    * break): a constant, so that {@code @Command(footer = {..., ExitCodes.HELP_FOOTER})} takes it.
    */
   public static final String HELP_FOOTER =
-      "%nExit codes: 0 done, 1 failed (job failed, mismatch, run fell short),%n"
-          + "2 bad flags, 3 Kafka or a file unavailable, 4 not caught up yet.";
+      "%nExit codes: 0 done, 1 failed (a mismatch, a run that fell short), 2 bad flags,%n"
+          + "3 Kafka or a file unavailable, 4 not caught up yet,%n"
+          + "5 error (a job failed, a crash).";
 
   private ExitCodes() {}
 }

@@ -31,7 +31,13 @@ class CommandLinesTest {
         return (int) wait.toSeconds();
       }
       throw switch (toThrow) {
-        case "usage" -> new IllegalArgumentException("--a and --b contradict each other");
+        case "usage" -> new UsageException("--a and --b contradict each other");
+        case "settings" ->
+            CommandLines.<RuntimeException>settings(
+                () -> {
+                  throw new IllegalArgumentException("--a must be positive");
+                });
+        case "running" -> new IllegalArgumentException("Wrong FS: s3://bucket, expected file:///");
         case "kafka" -> new KafkaUnavailableException("no broker at localhost:1", null);
         case "file" -> new FileNotFoundException("truth.csv (No such file or directory)");
         default -> new IllegalStateException("wrapper", new ArithmeticException("/ by zero"));
@@ -74,10 +80,22 @@ class CommandLinesTest {
   }
 
   @Test
-  void anIllegalArgumentIsAUsageError() {
+  void aUsageExceptionOrABadValueWhileBuildingTheSettingsIsAUsageError() {
     assertThat(run("--throw", "usage")).isEqualTo(ExitCodes.USAGE);
+    assertThat(run("--throw", "settings")).isEqualTo(ExitCodes.USAGE);
+    assertThat(errText().lines())
+        .containsExactly(
+            "probe: --a and --b contradict each other (see --help)",
+            "probe: --a must be positive (see --help)");
+  }
+
+  @Test
+  void anIllegalArgumentWhileTheWorkRunsIsAnErrorNotAUsageError() {
+    assertThat(run("--throw", "running")).isEqualTo(ExitCodes.ERROR);
     assertThat(errText().strip())
-        .isEqualTo("probe: --a and --b contradict each other (see --help)");
+        .isEqualTo(
+            "probe: the job failed: IllegalArgumentException: Wrong FS: s3://bucket, expected"
+                + " file:///");
   }
 
   @Test
@@ -92,7 +110,7 @@ class CommandLinesTest {
 
   @Test
   void anyOtherFailureNamesItsRootCauseOnOneLine() {
-    assertThat(run("--throw", "other")).isEqualTo(ExitCodes.FAILED);
+    assertThat(run("--throw", "other")).isEqualTo(ExitCodes.ERROR);
     assertThat(errText().strip())
         .isEqualTo("probe: the job failed: ArithmeticException: / by zero");
   }
@@ -108,6 +126,7 @@ class CommandLinesTest {
     assertThat(run("--help")).isEqualTo(ExitCodes.OK);
     assertThat(out.toString(StandardCharsets.UTF_8))
         .contains("Exit codes: 0 done, 1 failed")
-        .contains("4 not caught up yet.");
+        .contains("4 not caught up yet,")
+        .contains("5 error (a job failed, a crash).");
   }
 }

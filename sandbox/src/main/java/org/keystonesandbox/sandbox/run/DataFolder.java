@@ -11,6 +11,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.keystonesandbox.cli.UsageException;
 
 /**
  * The folder a run keeps everything in ({@code --data-dir}): the marker that says the sandbox
@@ -36,7 +37,7 @@ final class DataFolder {
     boolean isSandbox = Files.exists(root.resolve(MARKER));
     boolean empty = !Files.exists(root) || isEmpty(root);
     if (!isSandbox && !empty) {
-      throw new IllegalArgumentException(
+      throw new UsageException(
           root + " is not empty and not a sandbox data folder: pick another --data-dir");
     }
     if (fresh && isSandbox) {

@@ -163,7 +163,7 @@ final class Drain {
               : "exit code " + code,
           verifier.log(),
           verifier.tail(20));
-      return code == null || code == ExitCodes.OK ? ExitCodes.FAILED : code;
+      return code == null || code == ExitCodes.OK ? ExitCodes.ERROR : code;
     }
     String text = report.get().text();
     Path textFile = data.verificationText();
@@ -171,7 +171,7 @@ final class Drain {
     Files.writeString(textFile, text);
     out.println();
     out.print(text);
-    return code == null ? ExitCodes.FAILED : code;
+    return code == null ? ExitCodes.ERROR : code;
   }
 
   /** The report the verifier wrote after {@code since}: an older one is a previous run's. */

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.keystonesandbox.cli.UsageException;
 import org.keystonesandbox.sandbox.run.DataFolder.GeneratorRun;
 
 class DataFolderTest {
@@ -45,7 +46,7 @@ class DataFolderTest {
     Files.writeString(home.resolve("precious.txt"), "keep me");
 
     assertThatThrownBy(() -> new DataFolder(home).prepare(true, out))
-        .isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOf(UsageException.class)
         .hasMessageContaining("is not empty and not a sandbox data folder");
     assertThat(home.resolve("precious.txt")).hasContent("keep me");
     assertThat(home.resolve(DataFolder.MARKER)).doesNotExist();
