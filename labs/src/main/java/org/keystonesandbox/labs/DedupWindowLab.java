@@ -3,6 +3,7 @@ package org.keystonesandbox.labs;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.keystonesandbox.ingest.RunSummary;
 import org.keystonesandbox.oracle.ReferenceSession;
@@ -68,26 +69,28 @@ final class DedupWindowLab implements Lab {
             + " of event time, with "
             + LATENESS
             + " of allowed lateness");
-    LabRun.StreamJobOutputs leaky =
-        run.streamJob(
+    LabRun.StreamJobState leakyRun =
+        run.streamJobWithStateSize(
             "horizon-" + SHORT_HORIZON,
             "--allowed-lateness",
             LATENESS,
             "--dedup-horizon",
             SHORT_HORIZON,
             "--accept-short-dedup-horizon");
+    LabRun.StreamJobOutputs leaky = leakyRun.outputs();
     report.note(leaky.totals());
     List<ReferenceSession> leakySessions =
         StreamOutputs.sessions(run.readCommitted(leaky.sessionsTopic()));
 
     report.step("The same stream with the ids remembered for " + RIGHT_HORIZON);
-    LabRun.StreamJobOutputs right =
-        run.streamJob(
+    LabRun.StreamJobState rightRun =
+        run.streamJobWithStateSize(
             "horizon-" + RIGHT_HORIZON,
             "--allowed-lateness",
             LATENESS,
             "--dedup-horizon",
             RIGHT_HORIZON);
+    LabRun.StreamJobOutputs right = rightRun.outputs();
     report.note(right.totals());
     List<ReferenceSession> rightSessions =
         StreamOutputs.sessions(run.readCommitted(right.sessionsTopic()));
@@ -105,7 +108,8 @@ final class DedupWindowLab implements Lab {
             "session events",
             "watch hours",
             "extra watch min",
-            "sessions differing"),
+            "sessions differing",
+            "state at the end, bytes"),
         List.of(
             row(
                 SHORT_HORIZON,
@@ -114,7 +118,8 @@ final class DedupWindowLab implements Lab {
                 shortHorizon,
                 expected,
                 leakySessions,
-                oracle),
+                oracle,
+                leakyRun.stateBytes()),
             row(
                 RIGHT_HORIZON,
                 droppedRight,
@@ -122,8 +127,12 @@ final class DedupWindowLab implements Lab {
                 rightHorizon,
                 expected,
                 rightSessions,
-                oracle),
-            List.of("oracle", "", "", expected.events(), expected.watchMs() / 3.6e6, 0.0, 0L)));
+                oracle,
+                rightRun.stateBytes()),
+            List.of("oracle", "", "", expected.events(), expected.watchMs() / 3.6e6, 0.0, 0L, "")));
+    report.note(
+        "state at the end: the full size of the job's checkpoint once it had read the whole topic,"
+            + " before the end of its input closed every session");
 
     List<String> named = differing(leakySessions, oracle);
     report.note("the sessions that differ from the oracle's, named as the verifier names them:");
@@ -146,6 +155,15 @@ final class DedupWindowLab implements Lab {
             + " oracle",
         droppedRight == summary.duplicates() && rightSessions.equals(oracle),
         droppedRight + " of " + summary.duplicates() + " copies dropped");
+    report.check(
+        "remembering ids "
+            + RIGHT_HORIZON
+            + " instead of "
+            + SHORT_HORIZON
+            + " makes the job's state larger",
+        rightRun.stateBytes() > leakyRun.stateBytes(),
+        String.format(
+            Locale.ROOT, "%,d bytes against %,d", rightRun.stateBytes(), leakyRun.stateBytes()));
   }
 
   /** Events and watch time over all sessions. */
@@ -164,7 +182,8 @@ final class DedupWindowLab implements Lab {
       Totals totals,
       Totals expected,
       List<ReferenceSession> sessions,
-      List<ReferenceSession> oracle) {
+      List<ReferenceSession> oracle,
+      long stateBytes) {
     return List.of(
         horizon,
         dropped,
@@ -172,7 +191,8 @@ final class DedupWindowLab implements Lab {
         totals.events(),
         totals.watchMs() / 3.6e6,
         (totals.watchMs() - expected.watchMs()) / 60_000.0,
-        (long) differing(sessions, oracle).size());
+        (long) differing(sessions, oracle).size(),
+        stateBytes);
   }
 
   /**

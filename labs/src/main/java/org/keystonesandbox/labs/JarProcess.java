@@ -1,10 +1,13 @@
 package org.keystonesandbox.labs;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.keystonesandbox.cli.Jars;
@@ -27,7 +30,15 @@ final class JarProcess {
       Path output,
       Duration timeout)
       throws IOException, InterruptedException {
-    Running running = start(what, jar, jvmOptions, args, output);
+    return awaitEnd(what, start(what, jar, jvmOptions, args, output), output, timeout);
+  }
+
+  /**
+   * Waits for the end of a started jar and returns the lines it printed into {@code output}; fails
+   * as {@link #run} does. The process is killed if it is still running when this returns or fails.
+   */
+  static List<String> awaitEnd(String what, Running running, Path output, Duration timeout)
+      throws IOException, InterruptedException {
     Process process = running.process();
     try {
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -67,15 +78,43 @@ final class JarProcess {
   static Running start(
       String what, Path jar, List<String> jvmOptions, List<String> args, Path output)
       throws IOException {
+    return start(what, Jars.javaCommand(jar, jvmOptions, args), output);
+  }
+
+  /**
+   * Starts {@code main}, a class of the labs' own, in a JVM of its own on this JVM's class path, as
+   * {@link #start(String, Path, List, List, Path)} starts a jar.
+   */
+  static Running startMain(
+      String what, Class<?> main, List<String> jvmOptions, List<String> args, Path output)
+      throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
+    command.addAll(args);
+    return start(what, command, output);
+  }
+
+  private static Running start(String what, List<String> command, Path output) throws IOException {
     Files.createDirectories(output.getParent());
     Process process =
-        new ProcessBuilder(Jars.javaCommand(jar, jvmOptions, args))
+        new ProcessBuilder(command)
             .redirectErrorStream(true)
             .redirectOutput(output.toFile())
             .start();
     Thread stopOnExit = new Thread(process::destroyForcibly, what + "-stop");
     Runtime.getRuntime().addShutdownHook(stopOnExit);
     return new Running(process, stopOnExit);
+  }
+
+  /** A port on 127.0.0.1 that was free a moment ago, for a child to listen on. */
+  static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.setReuseAddress(true);
+      socket.bind(new InetSocketAddress("127.0.0.1", 0));
+      return socket.getLocalPort();
+    }
   }
 
   private static String lastLines(String text, int count) {

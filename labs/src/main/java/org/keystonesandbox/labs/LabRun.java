@@ -3,6 +3,7 @@ package org.keystonesandbox.labs;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,12 +19,18 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -63,8 +70,11 @@ public final class LabRun {
 
   private static final List<String> STREAM_JOB_JVM = List.of("-Xmx512m");
 
+  private static final Duration STREAM_JOB_TIMEOUT = Duration.ofMinutes(3);
+
   private final LabEnvironment env;
   private final String name;
+  private final String bootstrapServers;
   private final LabReport report;
   private final LakeSettings lake;
   private final List<ViewingEvent> truth = new ArrayList<>();
@@ -72,8 +82,13 @@ public final class LabRun {
   private int generatorRuns;
 
   LabRun(LabEnvironment env, String name, LabReport report) {
+    this(env, name, report, env.bootstrapServers());
+  }
+
+  private LabRun(LabEnvironment env, String name, LabReport report, String bootstrapServers) {
     this.env = env;
     this.name = name;
+    this.bootstrapServers = bootstrapServers;
     this.report = report;
     LakeSettings base = LakeSettings.local(env.warehouse());
     this.lake =
@@ -139,7 +154,16 @@ public final class LabRun {
   }
 
   public String bootstrapServers() {
-    return env.bootstrapServers();
+    return bootstrapServers;
+  }
+
+  /**
+   * A part of this lab run as a lab of its own, on the broker at {@code bootstrapServers} (the
+   * shared one, or one the lab runs itself): topic, namespace and folder named {@code
+   * <name>-<part>}, a ground truth of its own; the report is this run's.
+   */
+  LabRun part(String part, String bootstrapServers) {
+    return new LabRun(env, name + "-" + part, report, bootstrapServers);
   }
 
   /** The full name of one of the pipeline's tables in this lab's namespace. */
@@ -183,7 +207,7 @@ public final class LabRun {
         new ArrayList<>(
             List.of(
                 "--bootstrap-server",
-                env.bootstrapServers(),
+                bootstrapServers,
                 "--topic",
                 topic(),
                 "--out-dir",
@@ -216,7 +240,7 @@ public final class LabRun {
   /** Sends events the lab made itself (a late batch, corrections) and adds them to the truth. */
   public void send(List<ViewingEvent> events) throws InterruptedException, ExecutionException {
     Properties props = new Properties();
-    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, env.bootstrapServers());
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     ViewingEventJson.Encoder encoder = ViewingEventJson.newEncoder();
     try (KafkaProducer<String, byte[]> producer =
@@ -251,7 +275,7 @@ public final class LabRun {
 
   /** Every record of {@code topic} a {@code read_committed} consumer sees, from start to end. */
   public List<ConsumerRecord<byte[], byte[]>> readCommitted(String topic) {
-    try (KafkaContents kafka = new KafkaContents(env.bootstrapServers(), KAFKA_TIMEOUT)) {
+    try (KafkaContents kafka = new KafkaContents(bootstrapServers, KAFKA_TIMEOUT)) {
       return kafka.readCommitted(topic);
     }
   }
@@ -261,7 +285,7 @@ public final class LabRun {
    * records of aborted and of still open transactions too.
    */
   public List<ConsumerRecord<byte[], byte[]>> readUncommitted(String topic) {
-    try (KafkaContents kafka = new KafkaContents(env.bootstrapServers(), KAFKA_TIMEOUT)) {
+    try (KafkaContents kafka = new KafkaContents(bootstrapServers, KAFKA_TIMEOUT)) {
       return kafka.readUncommitted(topic);
     }
   }
@@ -281,7 +305,7 @@ public final class LabRun {
   public void sendMalformed(String key, List<String> values)
       throws InterruptedException, ExecutionException {
     Properties props = new Properties();
-    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, env.bootstrapServers());
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     try (KafkaProducer<String, byte[]> producer =
         new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
@@ -358,6 +382,13 @@ public final class LabRun {
     return sessions;
   }
 
+  /** The records of the lab's topic: its end offsets, since nothing is ever deleted from it. */
+  private long recordsInTopic() {
+    try (KafkaContents kafka = new KafkaContents(bootstrapServers, KAFKA_TIMEOUT)) {
+      return kafka.endOffsets(topic()).values().stream().mapToLong(Long::longValue).sum();
+    }
+  }
+
   /** The partition Kafka's default partitioner gives a key. */
   public static int partitionOf(String key, int partitions) {
     return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
@@ -365,7 +396,7 @@ public final class LabRun {
 
   /** The number of partitions of the lab's topic. */
   public int partitions() {
-    try (KafkaContents kafka = new KafkaContents(env.bootstrapServers(), KAFKA_TIMEOUT)) {
+    try (KafkaContents kafka = new KafkaContents(bootstrapServers, KAFKA_TIMEOUT)) {
       return kafka.endOffsets(topic()).size();
     }
   }
@@ -396,7 +427,50 @@ public final class LabRun {
             STREAM_JOB_JVM,
             streamJobArgs(label, true, flags),
             streamJobFolder(label).resolve("output.txt"),
-            Duration.ofMinutes(3));
+            STREAM_JOB_TIMEOUT);
+    return streamJobOutputs(label, printed);
+  }
+
+  /** One run of the stream job, and the size of the state it held at the end of the stream. */
+  public record StreamJobState(StreamJobOutputs outputs, long stateBytes) {}
+
+  /**
+   * Runs the stream job as {@link #streamJob} does and measures its state, which the end of a
+   * bounded input would close and purge at once: the job runs unbounded; once its source has read
+   * every record of the topic, the full size of a checkpoint triggered after that, as Flink's web
+   * UI shows it, is the state it holds at the end of the stream. A stop with drain then ends its
+   * input as a bounded run's end does, and the sinks commit.
+   *
+   * @param flags as {@link #streamJob}'s, but no {@code --checkpoint-interval}
+   */
+  public StreamJobState streamJobWithStateSize(String label, String... flags)
+      throws IOException, InterruptedException {
+    FlinkJobRest flink = new FlinkJobRest();
+    List<String> args = new ArrayList<>(List.of(flags));
+    args.addAll(List.of("--checkpoint-interval", "500ms"));
+    args.addAll(flink.flags());
+    JarProcess.Running job = startStreamJob(label, true, "output.txt", args.toArray(String[]::new));
+    try {
+      String jobId = flink.awaitRunning(job, STREAM_JOB_TIMEOUT);
+      flink.awaitRecordsRead(jobId, recordsInTopic(), job, STREAM_JOB_TIMEOUT);
+      long readToEnd = System.currentTimeMillis();
+      long stateBytes =
+          flink.awaitCheckpointTriggeredAfter(jobId, readToEnd, STREAM_JOB_TIMEOUT).stateBytes();
+      flink.stopWithSavepoint(
+          jobId, streamJobFolder(label).resolve("savepoints"), true, job, STREAM_JOB_TIMEOUT);
+      List<String> printed =
+          JarProcess.awaitEnd(
+              "the stream job",
+              job,
+              streamJobFolder(label).resolve("output.txt"),
+              STREAM_JOB_TIMEOUT);
+      return new StreamJobState(streamJobOutputs(label, printed), stateBytes);
+    } finally {
+      job.kill();
+    }
+  }
+
+  private StreamJobOutputs streamJobOutputs(String label, List<String> printed) {
     String totals =
         printed.stream()
             .filter(line -> line.startsWith("stream-job finished:"))
@@ -442,14 +516,117 @@ public final class LabRun {
     return new Jars(Jars.homeOf(LabCommand.class)).find(Jars.STREAM_JOB);
   }
 
+  /** The consumer group (and transactional id prefix) of the stream job of {@code label}. */
+  String streamJobGroup(String label) {
+    return topic() + "-" + label;
+  }
+
+  /** The first offset the lab's topic still holds, by partition: above 0 once retention deleted. */
+  public Map<Integer, Long> startOffsets() {
+    try (KafkaContents kafka = new KafkaContents(bootstrapServers(), KAFKA_TIMEOUT)) {
+      return kafka.startOffsets(topic());
+    }
+  }
+
+  /** The next offset of the lab's topic, by partition. */
+  public Map<Integer, Long> endOffsets() {
+    try (KafkaContents kafka = new KafkaContents(bootstrapServers(), KAFKA_TIMEOUT)) {
+      return kafka.endOffsets(topic());
+    }
+  }
+
+  /** Sets topic-level configuration of the lab's topic ({@code retention.bytes}, ...). */
+  public void configureTopic(Map<String, String> config)
+      throws InterruptedException, ExecutionException {
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
+      List<AlterConfigOp> changes = new ArrayList<>();
+      config.forEach(
+          (key, value) ->
+              changes.add(
+                  new AlterConfigOp(new ConfigEntry(key, value), AlterConfigOp.OpType.SET)));
+      admin
+          .incrementalAlterConfigs(
+              Map.of(new ConfigResource(ConfigResource.Type.TOPIC, topic()), changes))
+          .all()
+          .get();
+    }
+  }
+
+  /** What the verifier printed about the stream job of a lab, and its exit code. */
+  public record Verdict(int exitCode, List<String> lines) {}
+
+  /**
+   * Runs the pipeline's verifier ({@code keystone-verify.jar}, a child process) on the lab's
+   * generator runs, its topic and the outputs of the stream job of {@code label}, the batch layer
+   * left out.
+   */
+  public Verdict verifyStream(String label) throws IOException, InterruptedException {
+    StreamJobOutputs topics = streamJobTopics(label);
+    Path output = folder().resolve("verify-" + label + ".txt");
+    JarProcess.Running verifier =
+        JarProcess.start(
+            "the verifier",
+            new Jars(Jars.homeOf(LabCommand.class)).find(Jars.VERIFY),
+            List.of("-Xmx256m"),
+            List.of(
+                "--generator-dir",
+                folder().toString(),
+                "--bootstrap-server",
+                bootstrapServers(),
+                "--events-topic",
+                topic(),
+                "--sessions-topic",
+                topics.sessionsTopic(),
+                "--late-topic",
+                topics.lateTopic(),
+                "--dlq-topic",
+                topics.deadLetterTopic(),
+                "--stream-group",
+                streamJobGroup(label),
+                "--no-lake",
+                "--report",
+                folder().resolve("verify-" + label + ".json").toString()),
+            output);
+    try {
+      if (!verifier.process().waitFor(2, TimeUnit.MINUTES)) {
+        throw new IllegalStateException("the verifier did not end within 2 minutes: " + output);
+      }
+      return new Verdict(verifier.process().exitValue(), Files.readAllLines(output));
+    } finally {
+      verifier.kill();
+    }
+  }
+
+  /** The offsets {@code group} committed on the lab's topic, summed over its partitions. */
+  public long committedRecords(String group) {
+    try (KafkaContents kafka = new KafkaContents(bootstrapServers(), KAFKA_TIMEOUT)) {
+      return kafka.committedOffsets(group, topic()).values().stream()
+          .mapToLong(Long::longValue)
+          .sum();
+    }
+  }
+
+  /** Records of the lab's topic beyond the offsets {@code group} committed, over all partitions. */
+  public long lag(String group) {
+    try (KafkaContents kafka = new KafkaContents(bootstrapServers(), KAFKA_TIMEOUT)) {
+      Map<Integer, Long> committed = kafka.committedOffsets(group, topic());
+      long lag = 0;
+      for (Map.Entry<Integer, Long> end : kafka.endOffsets(topic()).entrySet()) {
+        lag += end.getValue() - committed.getOrDefault(end.getKey(), 0L);
+      }
+      return lag;
+    }
+  }
+
   private List<String> streamJobArgs(String label, boolean fresh, String... flags) {
     StreamJobOutputs topics = streamJobTopics(label);
-    String prefix = topic() + "-" + label;
+    String prefix = streamJobGroup(label);
     List<String> args =
         new ArrayList<>(
             List.of(
                 "--bootstrap-server",
-                env.bootstrapServers(),
+                bootstrapServers,
                 "--events-topic",
                 topic(),
                 "--sessions-topic",
@@ -488,7 +665,7 @@ public final class LabRun {
     if (titles == null) {
       throw new IllegalStateException("produce events before running the chain");
     }
-    new BronzeJob(spark(), lake).run(new BronzeJob.Settings(env.bootstrapServers(), topic()));
+    new BronzeJob(spark(), lake).run(new BronzeJob.Settings(bootstrapServers, topic()));
     new SilverJob(spark(), lake).run(SilverJob.Settings.DEFAULTS);
     new GoldJob(spark(), lake).run(new GoldJob.Settings(titles));
   }

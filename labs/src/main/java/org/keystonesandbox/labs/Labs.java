@@ -19,8 +19,10 @@ public final class Labs {
           new DedupWindowLab(),
           new ExactlyOnceLab(),
           new FlinkToIcebergLab(),
+          new LagAndRescaleLab(),
           new ClockSkewLab(),
-          new SkewLab());
+          new SkewLab(),
+          new BackfillLab());
 
   private Labs() {}
 

@@ -102,8 +102,9 @@ final class LateDataLab implements Lab {
     List<List<Object>> rows = new ArrayList<>();
     List<Figures> figures = new ArrayList<>();
     for (String lateness : LATENESSES) {
-      LabRun.StreamJobOutputs out =
-          run.streamJob("lateness-" + lateness, "--allowed-lateness", lateness);
+      LabRun.StreamJobState measured =
+          run.streamJobWithStateSize("lateness-" + lateness, "--allowed-lateness", lateness);
+      LabRun.StreamJobOutputs out = measured.outputs();
       List<ReferenceSession> sessions =
           StreamOutputs.sessions(run.readCommitted(out.sessionsTopic()));
       Set<String> lateIds = new HashSet<>();
@@ -115,7 +116,8 @@ final class LateDataLab implements Lab {
               lateIds.size(),
               reEmitted(run.readCommitted(out.sessionsTopic())),
               differing(sessions, batchSessions),
-              sessions.stream().mapToLong(ReferenceSession::events).sum());
+              sessions.stream().mapToLong(ReferenceSession::events).sum(),
+              measured.stateBytes());
       figures.add(f);
       rows.add(
           List.of(
@@ -123,7 +125,8 @@ final class LateDataLab implements Lab {
               f.late(),
               f.reEmitted(),
               f.differFromBatch(),
-              f.sessionEvents() + f.late()));
+              f.sessionEvents() + f.late(),
+              f.stateBytes()));
     }
     report.table(
         List.of(
@@ -131,9 +134,13 @@ final class LateDataLab implements Lab {
             "events sent aside (late)",
             "sessions re-emitted by late updates",
             "sessions differing from batch",
-            "in sessions + late"),
+            "in sessions + late",
+            "state at the end, bytes"),
         rows);
     report.note(truth.size() + " unique events sent in all");
+    report.note(
+        "state at the end: the full size of the job's checkpoint once it had read the whole topic,"
+            + " before the end of its input closed every session");
 
     report.step("The batch layer: repaired within its horizon, kept aside beyond it");
     Set<String> beyondIds = lake.beyondRepairHorizonIds();
@@ -198,7 +205,12 @@ final class LateDataLab implements Lab {
   }
 
   private record Figures(
-      String lateness, long late, long reEmitted, long differFromBatch, long sessionEvents) {}
+      String lateness,
+      long late,
+      long reEmitted,
+      long differFromBatch,
+      long sessionEvents,
+      long stateBytes) {}
 
   private static long count(Set<String> ids, List<ViewingEvent> events) {
     return events.stream().filter(e -> ids.contains(e.eventId())).count();

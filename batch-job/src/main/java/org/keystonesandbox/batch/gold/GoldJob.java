@@ -57,15 +57,18 @@ public final class GoldJob {
     Tables.createAll(spark, lake);
     Table silverSessions = SnapshotMarks.load(spark, lake.table(PipelineNames.SILVER_SESSIONS));
     Table userDaily = SnapshotMarks.load(spark, lake.table(PipelineNames.GOLD_USER_DAILY));
-    Long silverNow = SnapshotMarks.currentSnapshotId(silverSessions);
-    Long readUpTo = SnapshotMarks.snapshotIdMark(userDaily, SnapshotMarks.SILVER_SNAPSHOT);
+    String silverBranch = SnapshotMarks.branch(spark, silverSessions);
+    String goldBranch = SnapshotMarks.branch(spark, userDaily);
+    Long silverNow = SnapshotMarks.currentSnapshotId(silverSessions, silverBranch);
+    Long readUpTo =
+        SnapshotMarks.snapshotIdMark(userDaily, goldBranch, SnapshotMarks.SILVER_SNAPSHOT);
     if (silverNow == null || (!settings.fullRebuild() && silverNow.equals(readUpTo))) {
       return new Result(new TreeSet<>(), 0, 0);
     }
     SortedSet<LocalDate> days =
         settings.fullRebuild() || readUpTo == null
             ? allSilverDays()
-            : changedDays(silverSessions, readUpTo);
+            : changedDays(silverSessions, silverBranch, readUpTo);
     Dataset<Row> titles = TitleDimension.load(spark, settings.titlesFile()).cache();
     try (AutoCloseable strategy =
         settings.joinStrategy().configure(spark, settings.skewThresholdBytes())) {
@@ -95,9 +98,11 @@ public final class GoldJob {
               titleCountry
                   .writeTo(lake.table(PipelineNames.GOLD_TITLE_COUNTRY_DAILY))
                   .overwrite(col("day").isin(Days.sqlDates(titleDays).toArray())));
+      Table titleCountryTable =
+          SnapshotMarks.load(spark, lake.table(PipelineNames.GOLD_TITLE_COUNTRY_DAILY));
       long titleRows =
           SnapshotMarks.addedRecords(
-              SnapshotMarks.load(spark, lake.table(PipelineNames.GOLD_TITLE_COUNTRY_DAILY)));
+              titleCountryTable, SnapshotMarks.branch(spark, titleCountryTable));
       Phase.timed("gold: completions merged", () -> mergeCompletions(newCompletions));
       Dataset<Row> users =
           GoldMetrics.userDaily(
@@ -111,7 +116,7 @@ public final class GoldJob {
                   .overwrite(col("day").isin(Days.sqlDates(days).toArray())));
       joined.unpersist();
       newCompletions.unpersist();
-      return new Result(titleDays, titleRows, SnapshotMarks.addedRecords(userDaily));
+      return new Result(titleDays, titleRows, SnapshotMarks.addedRecords(userDaily, goldBranch));
     } finally {
       titles.unpersist();
     }
@@ -149,9 +154,10 @@ public final class GoldJob {
     return days;
   }
 
-  private static SortedSet<LocalDate> changedDays(Table silverSessions, long readUpTo) {
+  private static SortedSet<LocalDate> changedDays(
+      Table silverSessions, String branch, long readUpTo) {
     SortedSet<LocalDate> days = new TreeSet<>();
-    for (Snapshot snapshot : SnapshotMarks.newerThan(silverSessions, readUpTo)) {
+    for (Snapshot snapshot : SnapshotMarks.newerThan(silverSessions, branch, readUpTo)) {
       days.addAll(Days.parse(snapshot.summary().get(SnapshotMarks.EVENT_DAYS)));
       days.addAll(Days.parse(snapshot.summary().get(SnapshotMarks.SESSION_DAYS)));
     }

@@ -4,8 +4,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.SnapshotRef;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.spark.Spark3Util;
+import org.apache.iceberg.spark.SparkSQLProperties;
+import org.apache.iceberg.util.PropertyUtil;
 import org.apache.iceberg.util.SnapshotUtil;
 import org.apache.spark.sql.SparkSession;
 import org.keystonesandbox.events.names.PipelineNames;
@@ -13,7 +17,9 @@ import org.keystonesandbox.events.names.PipelineNames;
 /**
  * The jobs' progress marks, kept in the summaries of the snapshots that committed the data they
  * describe, so that progress and data are committed atomically. Marks are read from the current
- * snapshot's ancestry only: staged or rolled-back snapshots never count.
+ * snapshot's ancestry only: staged or rolled-back snapshots never count. A job whose session names
+ * a write-audit-publish branch ({@code spark.wap.branch}) reads and writes that branch's marks
+ * instead of main's, as its Spark reads and writes go to that branch (see {@link #branch}).
  */
 public final class SnapshotMarks {
   /** Bronze: the Kafka offsets to read next, in Spark's offsets JSON. */
@@ -47,20 +53,40 @@ public final class SnapshotMarks {
     }
   }
 
+  /**
+   * The branch a job running in {@code spark} reads and writes {@code table} on, resolved as
+   * Iceberg's Spark reads resolve it: the session's {@code spark.wap.branch} when the table has
+   * write-audit-publish enabled and the branch exists, else main.
+   */
+  public static String branch(SparkSession spark, Table table) {
+    String wapBranch = spark.conf().getOption(SparkSQLProperties.WAP_BRANCH).getOrElse(() -> null);
+    boolean wapEnabled =
+        PropertyUtil.propertyAsBoolean(
+            table.properties(), TableProperties.WRITE_AUDIT_PUBLISH_ENABLED, false);
+    return wapBranch != null && wapEnabled && table.refs().containsKey(wapBranch)
+        ? wapBranch
+        : SnapshotRef.MAIN_BRANCH;
+  }
+
   /** The newest value of {@code key} in the current snapshot's ancestry. */
   public static Optional<String> latest(Table table, String key) {
-    for (Snapshot snapshot : SnapshotUtil.currentAncestors(table)) {
-      String value = snapshot.summary().get(key);
-      if (value != null) {
-        return Optional.of(value);
-      }
-    }
-    return Optional.empty();
+    return latest(table, SnapshotRef.MAIN_BRANCH, key);
+  }
+
+  /** The newest value of {@code key} in the ancestry of {@code branch}'s head. */
+  public static Optional<String> latest(Table table, String branch, String key) {
+    Snapshot head = table.snapshot(branch);
+    return head == null ? Optional.empty() : latestAsOf(table, head.snapshotId(), key);
   }
 
   /** A mark holding a snapshot id (the upstream snapshot a job read up to), or null if none. */
   public static Long snapshotIdMark(Table table, String key) {
-    return latest(table, key).map(Long::valueOf).orElse(null);
+    return snapshotIdMark(table, SnapshotRef.MAIN_BRANCH, key);
+  }
+
+  /** A mark holding a snapshot id, in the ancestry of {@code branch}'s head, or null if none. */
+  public static Long snapshotIdMark(Table table, String branch, String key) {
+    return latest(table, branch, key).map(Long::valueOf).orElse(null);
   }
 
   /** The newest value of {@code key} in the ancestry of {@code snapshotId} (itself included). */
@@ -76,8 +102,17 @@ public final class SnapshotMarks {
 
   /** The current ancestry's snapshots newer than {@code exclusiveSnapshotId}, newest first. */
   public static List<Snapshot> newerThan(Table table, Long exclusiveSnapshotId) {
+    return newerThan(table, SnapshotRef.MAIN_BRANCH, exclusiveSnapshotId);
+  }
+
+  /** The snapshots of {@code branch}'s ancestry newer than {@code exclusiveSnapshotId}. */
+  public static List<Snapshot> newerThan(Table table, String branch, Long exclusiveSnapshotId) {
     List<Snapshot> newer = new ArrayList<>();
-    for (Snapshot snapshot : SnapshotUtil.currentAncestors(table)) {
+    Snapshot head = table.snapshot(branch);
+    for (Snapshot snapshot :
+        head == null
+            ? List.<Snapshot>of()
+            : SnapshotUtil.ancestorsOf(head.snapshotId(), table::snapshot)) {
       if (exclusiveSnapshotId != null && snapshot.snapshotId() == exclusiveSnapshotId) {
         return newer;
       }
@@ -96,16 +131,24 @@ public final class SnapshotMarks {
 
   /** Rows the current snapshot added, from its summary: no second pass over the data. */
   public static long addedRecords(Table table) {
+    return addedRecords(table, SnapshotRef.MAIN_BRANCH);
+  }
+
+  /** Rows the head of {@code branch} added, from its summary. */
+  public static long addedRecords(Table table, String branch) {
     table.refresh();
-    Snapshot current = table.currentSnapshot();
-    return current == null
-        ? 0
-        : Long.parseLong(current.summary().getOrDefault("added-records", "0"));
+    Snapshot head = table.snapshot(branch);
+    return head == null ? 0 : Long.parseLong(head.summary().getOrDefault("added-records", "0"));
   }
 
   public static Long currentSnapshotId(Table table) {
+    return currentSnapshotId(table, SnapshotRef.MAIN_BRANCH);
+  }
+
+  /** The id of {@code branch}'s head, after a refresh; null for a branch with no snapshot. */
+  public static Long currentSnapshotId(Table table, String branch) {
     table.refresh();
-    Snapshot current = table.currentSnapshot();
-    return current == null ? null : current.snapshotId();
+    Snapshot head = table.snapshot(branch);
+    return head == null ? null : head.snapshotId();
   }
 }

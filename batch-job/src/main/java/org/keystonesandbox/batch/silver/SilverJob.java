@@ -113,8 +113,10 @@ public final class SilverJob {
     Tables.createAll(spark, lake);
     Table bronze = SnapshotMarks.load(spark, lake.table(PipelineNames.BRONZE_EVENTS));
     Table sessionsTable = SnapshotMarks.load(spark, lake.table(PipelineNames.SILVER_SESSIONS));
-    Long bronzeNow = SnapshotMarks.currentSnapshotId(bronze);
-    Long readUpTo = SnapshotMarks.snapshotIdMark(sessionsTable, SnapshotMarks.BRONZE_SNAPSHOT);
+    Long bronzeNow = SnapshotMarks.currentSnapshotId(bronze, branchOf(bronze));
+    Long readUpTo =
+        SnapshotMarks.snapshotIdMark(
+            sessionsTable, branchOf(sessionsTable), SnapshotMarks.BRONZE_SNAPSHOT);
     if (bronzeNow == null || (!settings.fullRebuild() && bronzeNow.equals(readUpTo))) {
       return new Result(0, new TreeSet<>(), new TreeSet<>(), 0);
     }
@@ -137,7 +139,7 @@ public final class SilverJob {
         days = new TreeSet<>(days);
         days.removeAll(closed);
         if (days.isEmpty()) {
-          markRead(sessionsTable, bronzeNow, highWater(sessionsTable));
+          markRead(sessionsTable, branchOf(sessionsTable), bronzeNow, highWater(sessionsTable));
           return new Result(increment.rows(), days, new TreeSet<>(), 0, setAside);
         }
         rows = rows.filter(Days.within(col("event_ts"), closed).unary_$bang());
@@ -211,12 +213,13 @@ public final class SilverJob {
                         + horizon
                         + ") older than the newest event silver held"));
     Table before = SnapshotMarks.load(spark, table);
-    Long snapshotBefore = SnapshotMarks.currentSnapshotId(before);
+    Long snapshotBefore = SnapshotMarks.currentSnapshotId(before, branchOf(before));
     Tables.conformTo(spark, table, beyond).writeTo(table).append();
     Table after = SnapshotMarks.load(spark, table);
-    return java.util.Objects.equals(snapshotBefore, SnapshotMarks.currentSnapshotId(after))
+    String branch = branchOf(after);
+    return java.util.Objects.equals(snapshotBefore, SnapshotMarks.currentSnapshotId(after, branch))
         ? 0
-        : SnapshotMarks.addedRecords(after);
+        : SnapshotMarks.addedRecords(after, branch);
   }
 
   /**
@@ -224,7 +227,8 @@ public final class SilverJob {
    * existed: the newest it holds now); null for an empty silver.
    */
   private Long highWater(Table sessions) {
-    Optional<String> mark = SnapshotMarks.latest(sessions, SnapshotMarks.HIGH_WATER);
+    Optional<String> mark =
+        SnapshotMarks.latest(sessions, branchOf(sessions), SnapshotMarks.HIGH_WATER);
     if (mark.isPresent()) {
       return mark.get().isEmpty() ? null : Long.valueOf(mark.get());
     }
@@ -237,10 +241,19 @@ public final class SilverJob {
     return newest.isNullAt(0) ? null : newest.getTimestamp(0).getTime();
   }
 
+  /**
+   * The branch this job reads and writes {@code table} on: main, or the session's
+   * write-audit-publish branch.
+   */
+  private String branchOf(Table table) {
+    return SnapshotMarks.branch(spark, table);
+  }
+
   /** Records that silver has read bronze up to {@code bronzeSnapshot}, changing no day. */
-  private static void markRead(Table sessions, long bronzeSnapshot, Long highWater) {
+  private static void markRead(Table sessions, String branch, long bronzeSnapshot, Long highWater) {
     sessions
         .newAppend()
+        .toBranch(branch)
         .set(SnapshotMarks.BRONZE_SNAPSHOT, Long.toString(bronzeSnapshot))
         .set(SnapshotMarks.HIGH_WATER, highWater == null ? "" : highWater.toString())
         .set(SnapshotMarks.EVENT_DAYS, "")
@@ -365,9 +378,8 @@ public final class SilverJob {
                   .option(
                       "snapshot-property." + SnapshotMarks.SESSION_DAYS, Days.format(sessionDays))
                   .overwrite(Days.within(col("session_start"), sessionDays)));
-      long written =
-          SnapshotMarks.addedRecords(
-              SnapshotMarks.load(spark, lake.table(PipelineNames.SILVER_SESSIONS)));
+      Table sessionsTable = SnapshotMarks.load(spark, lake.table(PipelineNames.SILVER_SESSIONS));
+      long written = SnapshotMarks.addedRecords(sessionsTable, branchOf(sessionsTable));
       return new Result(read, eventDays, sessionDays, written);
     } finally {
       sessions.unpersist();
