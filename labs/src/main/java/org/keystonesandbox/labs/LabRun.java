@@ -562,31 +562,13 @@ public final class LabRun {
    * left out.
    */
   public Verdict verifyStream(String label) throws IOException, InterruptedException {
-    StreamJobOutputs topics = streamJobTopics(label);
     Path output = folder().resolve("verify-" + label + ".txt");
     JarProcess.Running verifier =
         JarProcess.start(
             "the verifier",
             new Jars(Jars.homeOf(LabCommand.class)).find(Jars.VERIFY),
             List.of("-Xmx256m"),
-            List.of(
-                "--generator-dir",
-                folder().toString(),
-                "--bootstrap-server",
-                bootstrapServers(),
-                "--events-topic",
-                topic(),
-                "--sessions-topic",
-                topics.sessionsTopic(),
-                "--late-topic",
-                topics.lateTopic(),
-                "--dlq-topic",
-                topics.deadLetterTopic(),
-                "--stream-group",
-                streamJobGroup(label),
-                "--no-lake",
-                "--report",
-                folder().resolve("verify-" + label + ".json").toString()),
+            verifyArgs(label),
             output);
     try {
       if (!verifier.process().waitFor(2, TimeUnit.MINUTES)) {
@@ -619,40 +601,59 @@ public final class LabRun {
     }
   }
 
-  private List<String> streamJobArgs(String label, boolean fresh, String... flags) {
+  /** The broker and the topics of the stream job of {@code label}, as its and verify's flags. */
+  private List<String> topicArgs(String label) {
     StreamJobOutputs topics = streamJobTopics(label);
+    return List.of(
+        "--bootstrap-server",
+        bootstrapServers,
+        "--events-topic",
+        topic(),
+        "--sessions-topic",
+        topics.sessionsTopic(),
+        "--late-topic",
+        topics.lateTopic(),
+        "--dlq-topic",
+        topics.deadLetterTopic());
+  }
+
+  private List<String> verifyArgs(String label) {
+    List<String> args = new ArrayList<>(topicArgs(label));
+    args.addAll(
+        List.of(
+            "--generator-dir",
+            folder().toString(),
+            "--stream-group",
+            streamJobGroup(label),
+            "--no-lake",
+            "--report",
+            folder().resolve("verify-" + label + ".json").toString()));
+    return args;
+  }
+
+  private List<String> streamJobArgs(String label, boolean fresh, String... flags) {
     String prefix = streamJobGroup(label);
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "--bootstrap-server",
-                bootstrapServers,
-                "--events-topic",
-                topic(),
-                "--sessions-topic",
-                topics.sessionsTopic(),
-                "--late-topic",
-                topics.lateTopic(),
-                "--dlq-topic",
-                topics.deadLetterTopic(),
-                "--group-id",
-                prefix,
-                "--transactional-id-prefix",
-                prefix,
-                "--checkpoint-dir",
-                streamJobFolder(label).resolve("checkpoints").toString(),
-                "--bounded",
-                "--web-ui-port",
-                "0",
-                "--progress-interval",
-                "1h",
-                // A replay reads days of event time in a second: with Flink's periodic watermarks
-                // (every 200 ms) event time would hardly move while it reads. A watermark after
-                // every event, on one task, makes each record meet the watermark of the records
-                // before it, as it would live, and the same one in every run of one partition.
-                "--watermark-per-event",
-                "--parallelism",
-                "1"));
+    List<String> args = new ArrayList<>(topicArgs(label));
+    args.addAll(
+        List.of(
+            "--group-id",
+            prefix,
+            "--transactional-id-prefix",
+            prefix,
+            "--checkpoint-dir",
+            streamJobFolder(label).resolve("checkpoints").toString(),
+            "--bounded",
+            "--web-ui-port",
+            "0",
+            "--progress-interval",
+            "1h",
+            // A replay reads days of event time in a second: with Flink's periodic watermarks
+            // (every 200 ms) event time would hardly move while it reads. A watermark after
+            // every event, on one task, makes each record meet the watermark of the records
+            // before it, as it would live, and the same one in every run of one partition.
+            "--watermark-per-event",
+            "--parallelism",
+            "1"));
     if (fresh) {
       args.add("--fresh");
     }

@@ -8,6 +8,7 @@ import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.configuration.WebOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -44,6 +45,9 @@ public final class StreamJobPipeline {
     // No function keeps a reference to its input, so chained operators may share objects.
     conf.set(PipelineOptions.OBJECT_REUSE, true);
     conf.set(RestOptions.PORT, runtime.webUiPort());
+    // The local web UI watches; it does not take jars or cancel jobs unless --flink-conf says so.
+    conf.set(WebOptions.SUBMIT_ENABLE, false);
+    conf.set(WebOptions.CANCEL_ENABLE, false);
     conf.addAll(Configuration.fromMap(runtime.flinkConfiguration()));
     return conf;
   }

@@ -8,6 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.WebOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.keystonesandbox.cli.ExitCodes;
@@ -122,5 +124,18 @@ class StreamJobCommandTest {
 
     assertThat(execute("--lake-sessions", "--catalog", "rest")).isEqualTo(ExitCodes.USAGE);
     assertThat(errors()).contains("--catalog-uri").hasLineCount(1);
+  }
+
+  @Test
+  void theWebUiCannotSubmitOrCancelJobsUnlessTheFlinkConfigurationSaysSo() {
+    Configuration closed =
+        StreamJobPipeline.flinkConfiguration(StreamJobCommand.parseSettings().runtime());
+    assertThat(closed.get(WebOptions.SUBMIT_ENABLE)).isFalse();
+    assertThat(closed.get(WebOptions.CANCEL_ENABLE)).isFalse();
+
+    Configuration opened =
+        StreamJobPipeline.flinkConfiguration(
+            StreamJobCommand.parseSettings("--flink-conf", "web.submit.enable=true").runtime());
+    assertThat(opened.get(WebOptions.SUBMIT_ENABLE)).isTrue();
   }
 }

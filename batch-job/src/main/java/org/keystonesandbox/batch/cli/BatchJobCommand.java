@@ -89,6 +89,7 @@ public final class BatchJobCommand {
 
   @Command(
       name = "bronze",
+      mixinStandardHelpOptions = true,
       description = "Appends the topic's new records to bronze.",
       footer = ExitCodes.HELP_FOOTER)
   static final class Bronze extends SparkCommand {
@@ -109,6 +110,7 @@ public final class BatchJobCommand {
 
   @Command(
       name = "silver",
+      mixinStandardHelpOptions = true,
       description = "Deduplicates and sessionizes the days bronze touched.",
       footer = ExitCodes.HELP_FOOTER)
   static final class Silver extends SparkCommand {
@@ -136,6 +138,7 @@ public final class BatchJobCommand {
 
   @Command(
       name = "gold",
+      mixinStandardHelpOptions = true,
       description = "Recomputes the daily metrics of the days silver changed.",
       footer = ExitCodes.HELP_FOOTER)
   static final class Gold extends SparkCommand {
@@ -159,6 +162,7 @@ public final class BatchJobCommand {
 
   @Command(
       name = "maintenance",
+      mixinStandardHelpOptions = true,
       description = "Compacts, expires snapshots, removes orphans.",
       footer = ExitCodes.HELP_FOOTER)
   static final class Maintenance extends SparkCommand {
@@ -198,6 +202,7 @@ public final class BatchJobCommand {
 
   @Command(
       name = "forget",
+      mixinStandardHelpOptions = true,
       description = {
         "Erases one user from every table that holds them and from the tables' files: delete,",
         "compaction, expiry of older snapshots. Stop the chain first; it must have caught up."
@@ -224,6 +229,7 @@ public final class BatchJobCommand {
 
   @Command(
       name = "chain",
+      mixinStandardHelpOptions = true,
       description = "Runs bronze, silver, gold on an interval, with retries.",
       footer = ExitCodes.HELP_FOOTER)
   static final class Chain extends SparkCommand {

@@ -21,6 +21,7 @@ import picocli.CommandLine.Option;
 /** {@code keystone-batch-job sql}: Spark SQL with Iceberg's extensions on the lake. */
 @Command(
     name = "sql",
+    mixinStandardHelpOptions = true,
     description = {
       "Spark SQL on the lake, with Iceberg's SQL extensions (CALL lake.system.*, time travel,",
       "metadata tables such as lake.keystone.silver_events.snapshots). One statement with -e,",

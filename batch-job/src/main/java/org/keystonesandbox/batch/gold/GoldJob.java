@@ -5,6 +5,8 @@ import static org.apache.spark.sql.functions.to_date;
 
 import java.nio.file.Path;
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import org.apache.iceberg.Snapshot;
@@ -69,12 +71,17 @@ public final class GoldJob {
         settings.fullRebuild() || readUpTo == null
             ? allSilverDays()
             : changedDays(silverSessions, silverBranch, readUpTo);
+    // Everything cached here is released in finally, whether the run succeeds or fails.
+    List<Dataset<Row>> cached = new ArrayList<>();
     Dataset<Row> titles = TitleDimension.load(spark, settings.titlesFile()).cache();
+    cached.add(titles);
     try (AutoCloseable strategy =
         settings.joinStrategy().configure(spark, settings.skewThresholdBytes())) {
       Dataset<Row> completions = spark.table(lake.table(PipelineNames.GOLD_COMPLETIONS));
       Dataset<Row> joined = eventsWithTitles(days, titles, settings).persist(storage());
+      cached.add(joined);
       Dataset<Row> newCompletions = GoldMetrics.firstCompletions(joined).persist(storage());
+      cached.add(newCompletions);
       SortedSet<LocalDate> movedFrom =
           Phase.timed(
               "gold: completions of " + days.size() + " days found",
@@ -82,8 +89,8 @@ public final class GoldJob {
       SortedSet<LocalDate> titleDays = new TreeSet<>(days);
       titleDays.addAll(movedFrom);
       if (!days.containsAll(movedFrom)) {
-        joined.unpersist();
         joined = eventsWithTitles(titleDays, titles, settings).persist(storage());
+        cached.add(joined);
       }
       Dataset<Row> allCompletions = GoldMetrics.earliest(completions, newCompletions);
       Dataset<Row> titleCountry =
@@ -114,11 +121,9 @@ public final class GoldJob {
                   .writeTo(lake.table(PipelineNames.GOLD_USER_DAILY))
                   .option("snapshot-property." + SnapshotMarks.SILVER_SNAPSHOT, silverNow)
                   .overwrite(col("day").isin(Days.sqlDates(days).toArray())));
-      joined.unpersist();
-      newCompletions.unpersist();
       return new Result(titleDays, titleRows, SnapshotMarks.addedRecords(userDaily, goldBranch));
     } finally {
-      titles.unpersist();
+      cached.forEach(Dataset::unpersist);
     }
   }
 

@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.keystonesandbox.cli.ExitCodes;
+import picocli.CommandLine;
 
 class BatchJobCommandTest {
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -53,5 +56,25 @@ class BatchJobCommandTest {
   void aBadDurationIsAUsageError() {
     assertThat(run("chain", "--interval", "soon")).isEqualTo(ExitCodes.USAGE);
     assertThat(errors()).contains("--interval");
+  }
+
+  @Test
+  void everyCommandAnswersHelpWithItsFlagsAndTheExitCodes() {
+    CommandLine cli = BatchJobCommand.commandLine(System.out, System.err);
+    List<String> commands = new ArrayList<>(List.of(""));
+    commands.addAll(cli.getSubcommands().keySet());
+    assertThat(commands)
+        .contains("bronze", "silver", "gold", "maintenance", "forget", "chain", "sql");
+    for (String command : commands) {
+      out.reset();
+      String[] args =
+          command.isEmpty() ? new String[] {"--help"} : new String[] {command, "--help"};
+      assertThat(run(args)).as(command).isEqualTo(ExitCodes.OK);
+      assertThat(out.toString(StandardCharsets.UTF_8))
+          .as(command)
+          .contains("Usage: keystone-batch-job")
+          .contains("--help")
+          .contains("Exit codes: 0 done");
+    }
   }
 }

@@ -1,6 +1,7 @@
 package org.keystonesandbox.batch.gold;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -204,6 +205,29 @@ class GoldJobTest extends SparkLakeTest {
 
     assertThat(currentSnapshots(lake)).isEqualTo(snapshots);
     assertThat(titleCountryByDay(lake)).isEqualTo(rows);
+  }
+
+  @Test
+  void aRunThatFailsMidwayReleasesEverythingItCached() throws Exception {
+    LakeSettings lake = freshLake();
+    BronzeFixture bronze = new BronzeFixture(spark, lake);
+    playback(bronze, "f1", "u1", "t1", "2026-01-06", 96_000);
+    bronze.append();
+    silverAndGold(lake);
+    playback(bronze, "f2", "u2", "t2", "2026-01-07", 50_000);
+    bronze.append();
+    new SilverJob(spark, lake).run(SilverJob.Settings.DEFAULTS);
+    // Gold's first write fails, after the joined events were cached.
+    spark.sql(
+        "ALTER TABLE "
+            + lake.table(PipelineNames.GOLD_TITLE_COUNTRY_DAILY)
+            + " SET TBLPROPERTIES ('write.format.default' = 'no-such-format')");
+    assertThat(spark.sharedState().cacheManager().isEmpty()).isTrue();
+
+    assertThatThrownBy(() -> new GoldJob(spark, lake).run(new GoldJob.Settings(titles)))
+        .hasStackTraceContaining("no-such-format");
+
+    assertThat(spark.sharedState().cacheManager().isEmpty()).isTrue();
   }
 
   private Map<String, Long> currentSnapshots(LakeSettings lake) {
