@@ -9,14 +9,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -78,6 +76,16 @@ class ComposeStackIT {
         seconds / 120,
         peakMemoryBytes / (double) (1L << 30),
         peakMemoryBytes / (double) (4L << 30));
+  }
+
+  @Test
+  @Order(2)
+  void everyServiceOfTheProjectsImageRunsAsAnUnprivilegedUser() throws Exception {
+    for (String service : List.of("catalog", "flink", "chain", "status")) {
+      assertThat(compose(Duration.ofMinutes(1), "exec", "-T", service, "id", "-u").strip())
+          .as(service)
+          .isEqualTo("10001");
+    }
   }
 
   @Test
@@ -164,7 +172,7 @@ class ComposeStackIT {
   /** Sums the memory every container of the stack uses now, and keeps the largest sum. */
   private static void sampleMemory() throws Exception {
     String out =
-        run(
+        CommandRunner.run(
             Duration.ofSeconds(30),
             List.of("docker", "stats", "--no-stream", "--format", "{{.Name}} {{.MemUsage}}"));
     long total = 0;
@@ -196,23 +204,6 @@ class ComposeStackIT {
     List<String> command = new ArrayList<>(List.of("docker", "compose"));
     command.addAll(List.of("-f", COMPOSE_FILE.toString(), "-p", PROJECT));
     command.addAll(List.of(args));
-    return run(timeout, command);
-  }
-
-  private static String run(Duration timeout, List<String> command) throws Exception {
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    byte[] output;
-    try (var in = process.getInputStream()) {
-      output = in.readAllBytes();
-    }
-    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-      process.destroyForcibly();
-      throw new AssertionError("timed out: " + command);
-    }
-    String text = new String(output, StandardCharsets.UTF_8);
-    if (process.exitValue() != 0) {
-      throw new AssertionError("failed (" + process.exitValue() + "): " + command + "\n" + text);
-    }
-    return text;
+    return CommandRunner.run(timeout, command);
   }
 }

@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code CATALOG_URI}: the catalog database, default {@code
  *       jdbc:sqlite:<warehouse>/catalog.db}.
  *   <li>{@code CATALOG_REST_PORT}: default 8181; 0 takes a free port (the ready line names it).
- *   <li>{@code CATALOG_REST_HOST}: the address to listen on, default {@code 0.0.0.0}.
+ *   <li>{@code CATALOG_REST_HOST}: the address to listen on, default {@code 127.0.0.1} (compose
+ *       sets {@code 0.0.0.0} inside its network).
  *   <li>any other {@code CATALOG_*} is a catalog property: {@code CATALOG_CLIENTS} (database
  *       connections, default 1 so that SQLite commits never contend), {@code CATALOG_IO__IMPL},
  *       {@code CATALOG_JDBC_USER}, {@code CATALOG_CATALOG_NAME} (the name stored with every row,
@@ -62,6 +63,7 @@ public final class RestCatalogMain {
   static final String ENV_PREFIX = "CATALOG_";
   static final String DEFAULT_WAREHOUSE = "data/lake";
   static final int DEFAULT_PORT = 8181;
+  static final String DEFAULT_HOST = "127.0.0.1";
   static final String DEFAULT_CATALOG_NAME = "rest_backend";
 
   private RestCatalogMain() {}
@@ -74,8 +76,7 @@ public final class RestCatalogMain {
       fail(2, "takes no arguments; set CATALOG_* environment variables (see the module README)");
     }
     Map<String, String> props = catalogProperties(System.getenv());
-    String host = props.remove("rest.host");
-    host = host == null || host.isBlank() ? "0.0.0.0" : host;
+    String host = host(props.remove("rest.host"));
     int port = port(props.remove("rest.port"));
     Path warehouse = writableWarehouse(props.getOrDefault("warehouse", DEFAULT_WAREHOUSE));
     props.put("warehouse", warehouse.toString());
@@ -150,6 +151,11 @@ public final class RestCatalogMain {
       throw fail(2, "warehouse " + folder + " is not a writable folder: " + describe(e));
     }
     return folder;
+  }
+
+  /** The address to listen on: this machine only unless {@code CATALOG_REST_HOST} says more. */
+  static String host(String value) {
+    return value == null || value.isBlank() ? DEFAULT_HOST : value.trim();
   }
 
   private static int port(String value) {

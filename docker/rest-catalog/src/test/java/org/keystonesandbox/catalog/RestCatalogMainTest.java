@@ -27,4 +27,11 @@ class RestCatalogMainTest {
             Map.entry("io-impl", "org.apache.iceberg.hadoop.HadoopFileIO"),
             Map.entry("jdbc.schema-version", "V1"));
   }
+
+  @Test
+  void theServerListensOnThisMachineOnlyUnlessToldOtherwise() {
+    assertThat(RestCatalogMain.host(null)).isEqualTo("127.0.0.1");
+    assertThat(RestCatalogMain.host(" ")).isEqualTo("127.0.0.1");
+    assertThat(RestCatalogMain.host("0.0.0.0")).isEqualTo("0.0.0.0");
+  }
 }
