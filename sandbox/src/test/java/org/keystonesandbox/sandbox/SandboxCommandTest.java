@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.keystonesandbox.cli.ExitCodes;
@@ -100,5 +103,34 @@ class SandboxCommandTest {
         .startsWith("keystone-sandbox: ")
         .contains("--drain-timeout")
         .hasLineCount(1);
+  }
+
+  @Test
+  void freshDeletesNothingWhenAPortTheRunNeedsIsInUse(@TempDir Path dir) throws Exception {
+    Path home = Files.createDirectories(dir.resolve("home"));
+    for (String jar :
+        List.of(Jars.KAFKA, Jars.GENERATOR, Jars.STREAM_JOB, Jars.BATCH_JOB, Jars.VERIFY)) {
+      Files.writeString(home.resolve(jar), "");
+    }
+    Path data = Files.createDirectories(dir.resolve("data"));
+    Files.writeString(data.resolve(".keystone-sandbox"), "");
+    Files.writeString(data.resolve("earlier-run.txt"), "keep me");
+    try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      assertThat(
+              run(
+                  "run",
+                  "--home",
+                  home.toString(),
+                  "--data-dir",
+                  data.toString(),
+                  "--fresh",
+                  "--kafka-port",
+                  Integer.toString(busy.getLocalPort()),
+                  "--status-port",
+                  "-1"))
+          .isEqualTo(ExitCodes.USAGE);
+    }
+    assertThat(errors()).contains("(--kafka-port) is in use").hasLineCount(1);
+    assertThat(data.resolve("earlier-run.txt")).hasContent("keep me");
   }
 }

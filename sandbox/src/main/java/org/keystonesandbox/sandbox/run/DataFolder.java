@@ -3,8 +3,12 @@ package org.keystonesandbox.sandbox.run;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Comparator;
@@ -21,6 +25,9 @@ final class DataFolder {
   /** The file that marks a folder as the sandbox's: only such a folder is continued or deleted. */
   static final String MARKER = ".keystone-sandbox";
 
+  /** The file a run holds a lock on while it uses the folder, so that a second run is refused. */
+  static final String LOCK = ".lock";
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Path root;
@@ -30,8 +37,34 @@ final class DataFolder {
   }
 
   /**
+   * Locks the folder for this run (creating it if missing); refuses it while another run holds the
+   * lock. Closing the returned handle releases it.
+   */
+  AutoCloseable lock() throws IOException {
+    Files.createDirectories(root);
+    FileChannel channel =
+        FileChannel.open(root.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    FileLock lock;
+    try {
+      lock = channel.tryLock();
+    } catch (OverlappingFileLockException heldInThisJvm) {
+      lock = null;
+    }
+    if (lock == null) {
+      channel.close();
+      throw new UsageException(
+          "another sandbox run is using "
+              + root
+              + " (it holds "
+              + root.resolve(LOCK)
+              + "): stop it first, or pick another --data-dir");
+    }
+    return channel::close;
+  }
+
+  /**
    * Makes the folder ready: refuses a non-empty folder without the marker, deletes the sandbox's
-   * folder first with {@code fresh}, else continues it.
+   * folder first with {@code fresh} (all but the lock this run holds), else continues it.
    */
   void prepare(boolean fresh, PrintStream out) throws IOException {
     boolean isSandbox = Files.exists(root.resolve(MARKER));
@@ -42,9 +75,12 @@ final class DataFolder {
     }
     if (fresh && isSandbox) {
       out.println("sandbox: --fresh: deleting " + root);
+      Path lock = root.resolve(LOCK);
       try (Stream<Path> all = Files.walk(root)) {
         for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-          Files.delete(p);
+          if (!p.equals(root) && !p.equals(lock)) {
+            Files.delete(p);
+          }
         }
       }
     } else if (isSandbox) {
@@ -54,9 +90,10 @@ final class DataFolder {
     Files.writeString(root.resolve(MARKER), "a keystone-sandbox data folder; --fresh deletes it\n");
   }
 
+  /** Empty but for a run's lock. */
   private static boolean isEmpty(Path dir) throws IOException {
     try (Stream<Path> entries = Files.list(dir)) {
-      return entries.findAny().isEmpty();
+      return entries.allMatch(p -> p.getFileName().toString().equals(LOCK));
     }
   }
 

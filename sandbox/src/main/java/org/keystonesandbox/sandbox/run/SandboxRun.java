@@ -2,7 +2,10 @@ package org.keystonesandbox.sandbox.run;
 
 import static org.keystonesandbox.sandbox.run.PartCommands.GENERATOR;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.keystonesandbox.cli.Jars;
+import org.keystonesandbox.cli.UsageException;
 import org.keystonesandbox.events.names.PipelineNames;
 import org.keystonesandbox.sandbox.process.ChildProcess;
 import org.keystonesandbox.sandbox.run.DataFolder.GeneratorRun;
@@ -91,6 +95,51 @@ public final class SandboxRun {
 
   /** Runs to the end; returns the verifier's exit code (0: every stage verified exactly). */
   public int run() throws Exception {
+    preflight();
+    try (AutoCloseable lock = data.lock()) {
+      return runLocked();
+    }
+  }
+
+  /**
+   * What the run needs, checked before anything is deleted or started: the jars of its parts, and
+   * the ports it listens on free.
+   */
+  private void preflight() {
+    Jars jars = new Jars(settings.home());
+    for (String jar :
+        List.of(Jars.KAFKA, Jars.GENERATOR, Jars.STREAM_JOB, Jars.BATCH_JOB, Jars.VERIFY)) {
+      jars.find(jar);
+    }
+    Map<String, Integer> ports = new LinkedHashMap<>();
+    ports.put("--kafka-port", settings.kafkaPort());
+    ports.put("--flink-ui-port", settings.flinkUiPort());
+    ports.put("--spark-ui-port", settings.sparkUiPort());
+    ports.put("--status-port", settings.statusPort());
+    ports.forEach(
+        (flag, port) -> {
+          if (port > 0 && !free(port)) {
+            throw new UsageException(
+                "port "
+                    + port
+                    + " ("
+                    + flag
+                    + ") is in use: stop what listens there, or pick another with "
+                    + flag);
+          }
+        });
+  }
+
+  private static boolean free(int port) {
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.bind(new InetSocketAddress("127.0.0.1", port));
+      return true;
+    } catch (IOException inUse) {
+      return false;
+    }
+  }
+
+  private int runLocked() throws Exception {
     data.prepare(settings.fresh(), out);
     Thread cleanup = new Thread(() -> supervisor.stopAll(STOP_GRACE_AT_EXIT), "sandbox-cleanup");
     Runtime.getRuntime().addShutdownHook(cleanup);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -120,5 +121,32 @@ class DataFolderTest {
         .isEqualTo(Instant.parse("2025-03-15T00:00:00Z"));
     assertThat(DataFolder.continuationStart(Instant.parse("2025-03-14T23:30:00Z")))
         .isEqualTo(Instant.parse("2025-03-16T00:00:00Z"));
+  }
+
+  @Test
+  void aSecondRunIsRefusedWhileTheFirstHoldsTheFolder(@TempDir Path dir) throws Exception {
+    Path root = dir.resolve("data");
+    AutoCloseable first = new DataFolder(root).lock();
+
+    assertThatThrownBy(() -> new DataFolder(root).lock())
+        .isInstanceOf(UsageException.class)
+        .hasMessageContaining("another sandbox run is using");
+    first.close();
+    new DataFolder(root).lock().close();
+  }
+
+  @Test
+  void freshKeepsTheLockOfTheRunThatHoldsIt(@TempDir Path dir) throws Exception {
+    Path root = dir.resolve("data");
+    DataFolder folder = new DataFolder(root);
+    folder.prepare(false, new PrintStream(OutputStream.nullOutputStream()));
+    Files.writeString(root.resolve("old.txt"), "");
+    try (AutoCloseable lock = folder.lock()) {
+      folder.prepare(true, new PrintStream(OutputStream.nullOutputStream()));
+
+      assertThat(root.resolve("old.txt")).doesNotExist();
+      assertThat(root.resolve(DataFolder.LOCK)).exists();
+      assertThatThrownBy(() -> new DataFolder(root).lock()).isInstanceOf(UsageException.class);
+    }
   }
 }
