@@ -67,7 +67,7 @@ final class Verification {
       List<ReferenceSession> sessions) {}
 
   /** The stream job's settings the expected sessions depend on. */
-  record StreamSettings(Duration gap, Duration outOfOrderness) {}
+  record StreamSettings(Duration gap, Duration outOfOrderness, Duration allowedLateness) {}
 
   private final Expected expected;
   private final StreamSettings settings;
@@ -300,6 +300,27 @@ final class Verification {
             sentAsideIds.size() + " known",
             (sentAsideIds.size() - unknown.size()) + " known",
             unknown.stream().limit(DETAIL_ROWS).map(id -> "not in the truth: " + id).toList()));
+
+    List<String> notLate =
+        stream.lateEvents().stream()
+            .filter(late -> late.latenessMs() <= settings.allowedLateness().toMillis())
+            .map(
+                late ->
+                    late.eventId()
+                        + " was "
+                        + late.latenessMs()
+                        + " ms behind the watermark, within the allowed lateness")
+            .toList();
+    checks.add(
+        new Check(
+            stage,
+            "late events were later than the allowed lateness",
+            notLate.isEmpty() ? Check.Outcome.PASS : Check.Outcome.FAIL,
+            "more than " + settings.allowedLateness().toMillis() + " ms behind",
+            notLate.isEmpty()
+                ? "all " + stream.lateEvents().size()
+                : notLate.size() + " of " + stream.lateEvents().size() + " were not",
+            notLate.stream().limit(DETAIL_ROWS).toList()));
 
     List<ViewingEvent> accepted =
         expected.truth().stream().filter(e -> !lateIds.contains(e.eventId())).toList();

@@ -99,6 +99,14 @@ public final class VerifyCommand implements Callable<Integer> {
   Duration gap;
 
   @Option(
+      names = "--allowed-lateness",
+      defaultValue = "30m",
+      description =
+          "as the stream job runs with: every late event must be later than this"
+              + " (default: ${DEFAULT-VALUE})")
+  Duration allowedLateness;
+
+  @Option(
       names = "--out-of-orderness",
       defaultValue = "1m",
       description =
@@ -244,7 +252,7 @@ public final class VerifyCommand implements Callable<Integer> {
             end,
             lakeSeen,
             stream,
-            new Verification.StreamSettings(gap, outOfOrderness),
+            new Verification.StreamSettings(gap, outOfOrderness, allowedLateness),
             !noLake);
     return Report.of(Instant.now(), (System.nanoTime() - started) / 1e9, checks);
   }

@@ -26,7 +26,7 @@ class VerificationTest {
   private static final long T0 = Instant.parse("2026-01-01T20:00:00Z").toEpochMilli();
   private static final long MINUTE = 60_000;
   private static final Verification.StreamSettings SETTINGS =
-      new Verification.StreamSettings(GAP, Duration.ofMinutes(1));
+      new Verification.StreamSettings(GAP, Duration.ofMinutes(1), Duration.ofMinutes(30));
   private static final Map<Integer, Long> END = Map.of(0, 7L);
 
   /** Two users; u2's second event arrived too late for the stream job. */
@@ -301,5 +301,26 @@ class VerificationTest {
   void aTopicThatKeptEveryRecordPassesTheExpiryCheck() {
     assertThat(outcomes(Verification.run(expected(), END, lake(null), stream(null), SETTINGS)))
         .containsEntry("records expired from the events topic", Outcome.PASS);
+  }
+
+  @Test
+  void aLateEventWithinTheAllowedLatenessFailsNamingIt() {
+    Verification.StreamSettings lenient =
+        new Verification.StreamSettings(GAP, Duration.ofMinutes(1), Duration.ofHours(1));
+
+    List<Check> checks = Verification.run(expected(), END, lake(null), stream(null), lenient);
+
+    Check late =
+        checks.stream()
+            .filter(c -> c.name().equals("late events were later than the allowed lateness"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(late.outcome()).isEqualTo(Outcome.FAIL);
+    assertThat(late.details())
+        .singleElement()
+        .asString()
+        .startsWith("e5 was 2400000 ms behind the watermark");
+    assertThat(outcomes(Verification.run(expected(), END, lake(null), stream(null), SETTINGS)))
+        .containsEntry("late events were later than the allowed lateness", Outcome.PASS);
   }
 }

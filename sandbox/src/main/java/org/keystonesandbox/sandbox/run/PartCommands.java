@@ -3,6 +3,7 @@ package org.keystonesandbox.sandbox.run;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.keystonesandbox.cli.Jars;
 import org.keystonesandbox.sandbox.run.DataFolder.GeneratorRun;
 
@@ -103,17 +104,39 @@ public final class PartCommands {
     return new PartCommand(CHAIN, Jars.BATCH_JOB, List.of("-Xmx2g"), args);
   }
 
+  /**
+   * The verifier, told the stream job's session gap, allowed lateness and out-of-orderness when the
+   * run's stream-job flags set them, so that it expects what the job was asked to do.
+   */
   PartCommand verifier() {
-    return new PartCommand(
-        VERIFIER,
-        Jars.VERIFY,
-        List.of("-Xmx2g"),
-        List.of(
-            "--generator-dir", data.generator().toString(),
-            "--bootstrap-server", bootstrap(),
-            "--warehouse", data.lake().toString(),
-            "--report", data.verificationReport().toString(),
-            "--ui-port", "0",
-            "--wait", "2m"));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--generator-dir", data.generator().toString(),
+                "--bootstrap-server", bootstrap(),
+                "--warehouse", data.lake().toString(),
+                "--report", data.verificationReport().toString(),
+                "--ui-port", "0",
+                "--wait", "2m"));
+    for (String flag : STREAM_SETTINGS_THE_VERIFIER_NEEDS) {
+      flagValue(settings.streamArgs(), flag).ifPresent(value -> args.addAll(List.of(flag, value)));
+    }
+    return new PartCommand(VERIFIER, Jars.VERIFY, List.of("-Xmx2g"), args);
+  }
+
+  private static final List<String> STREAM_SETTINGS_THE_VERIFIER_NEEDS =
+      List.of("--session-gap", "--allowed-lateness", "--out-of-orderness");
+
+  /** The value of {@code flag} in {@code args} ({@code --flag value} or {@code --flag=value}). */
+  static Optional<String> flagValue(List<String> args, String flag) {
+    Optional<String> value = Optional.empty();
+    for (int i = 0; i < args.size(); i++) {
+      if (args.get(i).equals(flag) && i + 1 < args.size()) {
+        value = Optional.of(args.get(i + 1));
+      } else if (args.get(i).startsWith(flag + "=")) {
+        value = Optional.of(args.get(i).substring(flag.length() + 1));
+      }
+    }
+    return value;
   }
 }

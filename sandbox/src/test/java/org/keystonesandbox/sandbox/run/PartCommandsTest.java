@@ -109,6 +109,17 @@ class PartCommandsTest {
   }
 
   @Test
+  void theVerifierIsToldTheStreamJobsLatenessGapAndOutOfOrdernessWhenTheRunSetsThem() {
+    assertThat(commands(null, null).verifier().args())
+        .containsSequence("--allowed-lateness", "10m")
+        .doesNotContain("--session-gap", "--out-of-orderness");
+    assertThat(
+            PartCommands.flagValue(
+                List.of("--session-gap=45m", "--allowed-lateness", "1h"), "--session-gap"))
+        .contains("45m");
+  }
+
+  @Test
   void theChainRunsOnTheFolderLakeWithTheFirstRunsTitles() {
     Path titles = DATA.resolve("generator/run-001/titles.csv");
 
@@ -158,6 +169,8 @@ class PartCommandsTest {
             "--ui-port",
             "0",
             "--wait",
-            "2m");
+            "2m",
+            "--allowed-lateness",
+            "10m");
   }
 }
