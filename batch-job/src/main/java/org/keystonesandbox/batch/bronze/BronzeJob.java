@@ -2,6 +2,7 @@ package org.keystonesandbox.batch.bronze;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -36,7 +37,9 @@ public final class BronzeJob {
     /** After the events are staged (files written, snapshot created) and before publishing. */
     BEFORE_PUBLISHING_EVENTS,
     /** After the events are published and before the quarantine is written. */
-    BETWEEN_TABLES
+    BETWEEN_TABLES,
+    /** Not a crash: another writer commits to the events table after the events are staged. */
+    CONCURRENT_COMMIT_BEFORE_PUBLISHING
   }
 
   public record Settings(
@@ -90,6 +93,9 @@ public final class BronzeJob {
         long staged = stage(lake.table(PipelineNames.BRONZE_EVENTS), events, newEvents, end);
         if (settings.crash() == Crash.BEFORE_PUBLISHING_EVENTS) {
           throw new IllegalStateException("injected crash before publishing snapshot " + staged);
+        }
+        if (settings.crash() == Crash.CONCURRENT_COMMIT_BEFORE_PUBLISHING) {
+          events.newAppend().commit();
         }
         publish(events, staged);
         eventsAppended = SnapshotMarks.addedRecords(events);
@@ -159,7 +165,24 @@ public final class BronzeJob {
     throw new IllegalStateException("the staged snapshot of " + table.name() + " is missing");
   }
 
+  /**
+   * Makes the staged snapshot current, only as a fast-forward: if another writer committed since it
+   * was staged, a cherry-pick would publish the rows as a new snapshot without their offsets, and
+   * the next run would read them again. Then nothing is published and the run fails; the next
+   * starts again from the published offsets.
+   */
   private static void publish(Table table, long stagedSnapshotId) {
+    table.refresh();
+    Snapshot current = table.currentSnapshot();
+    Long staged = table.snapshot(stagedSnapshotId).parentId();
+    if (!Objects.equals(staged, current == null ? null : current.snapshotId())) {
+      throw new IllegalStateException(
+          "publishing "
+              + table.name()
+              + " would not be a fast-forward: another writer committed since this run staged"
+              + " its rows; nothing is published, the next run starts again from the published"
+              + " offsets");
+    }
     table.manageSnapshots().cherrypick(stagedSnapshotId).commit();
     table.refresh();
     Map<String, String> summary = table.currentSnapshot().summary();
