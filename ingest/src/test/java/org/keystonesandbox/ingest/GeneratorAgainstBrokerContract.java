@@ -104,6 +104,60 @@ abstract class GeneratorAgainstBrokerContract {
     assertThat(CatalogFiles.readTitles(outDir.resolve(CatalogFiles.TITLES_FILE))).hasSize(500);
   }
 
+  @Test
+  void recordsSentAtAPaceAreTheRecordsSentUnthrottledPartitionByPartition(@TempDir Path dir)
+      throws IOException {
+    String topic = "pace-" + getClass().getSimpleName();
+    long started = System.nanoTime();
+    Map<Integer, List<String>> paced =
+        send(topic + "-paced", dir.resolve("paced"), "--rate", "4000");
+    Duration pacedTook = Duration.ofNanos(System.nanoTime() - started);
+    Map<Integer, List<String>> unthrottled =
+        send(topic + "-unthrottled", dir.resolve("unthrottled"), "--rate", "4000", "--unthrottled");
+
+    assertThat(pacedTook)
+        .as("2,000 records at 4,000 a second")
+        .isGreaterThan(Duration.ofMillis(400));
+    assertThat(unthrottled).isEqualTo(paced);
+  }
+
+  /**
+   * 2,000 events (with copies and malformed records) sent into {@code topic}, read back by
+   * partition. The rate also sets how much event time a record carries, so both runs name it.
+   */
+  private Map<Integer, List<String>> send(String topic, Path outDir, String... pace)
+      throws IOException {
+    List<String> flags =
+        new ArrayList<>(
+            List.of(
+                "--bootstrap-server",
+                bootstrapServers(),
+                "--topic",
+                topic,
+                "--partitions",
+                "3",
+                "--count",
+                "2000",
+                "--seed",
+                "11",
+                "--out-dir",
+                outDir.toString(),
+                "--progress-interval",
+                "1h"));
+    flags.addAll(List.of(pace));
+    RunSummary summary =
+        new GeneratorRun(GeneratorCommand.parseSettings(flags.toArray(new String[0])), System.err)
+            .run();
+    assertThat(summary.complete()).isTrue();
+    Map<Integer, List<String>> byPartition = new HashMap<>();
+    for (ConsumerRecord<byte[], byte[]> record : readAll(topic, 3)) {
+      byPartition
+          .computeIfAbsent(record.partition(), p -> new ArrayList<>())
+          .add(new String(record.value(), java.nio.charset.StandardCharsets.UTF_8));
+    }
+    return byPartition;
+  }
+
   private List<ConsumerRecord<byte[], byte[]>> readAll(String topic, int partitions) {
     Properties props = new Properties();
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
