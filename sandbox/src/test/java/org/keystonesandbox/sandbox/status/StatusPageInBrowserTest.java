@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.awt.image.BufferedImage;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,6 +23,7 @@ import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -174,9 +176,30 @@ class StatusPageInBrowserTest {
           List.of("--screenshot=" + png, "--window-size=1280,1600", "--hide-scrollbars"),
           "http://127.0.0.1:" + server.port() + "/");
     }
-    assertThat(png).exists();
-    assertThat(Files.size(png)).isGreaterThan(20 * 1024);
+    BufferedImage picture = ImageIO.read(png.toFile());
+    assertThat(picture.getWidth()).isEqualTo(1280);
+    assertThat(picture.getHeight()).isEqualTo(1600);
+    // The sample's verdict is PASS, drawn in the page's "ok" green (#1f8a4c), 26 px bold, as are
+    // its passed checks: a blank or unstyled page has none of it.
+    assertThat(pixelsNear(picture, 0x1f8a4c)).isGreaterThan(300);
     System.out.println("status view screenshot: " + png);
+  }
+
+  /** Pixels whose colour is within a small distance of {@code rgb} (text is anti-aliased). */
+  private static long pixelsNear(BufferedImage picture, int rgb) {
+    long near = 0;
+    for (int y = 0; y < picture.getHeight(); y++) {
+      for (int x = 0; x < picture.getWidth(); x++) {
+        int pixel = picture.getRGB(x, y);
+        int dr = ((pixel >> 16) & 0xff) - ((rgb >> 16) & 0xff);
+        int dg = ((pixel >> 8) & 0xff) - ((rgb >> 8) & 0xff);
+        int db = (pixel & 0xff) - (rgb & 0xff);
+        if (dr * dr + dg * dg + db * db < 20 * 20) {
+          near++;
+        }
+      }
+    }
+    return near;
   }
 
   private String dumpDom(Supplier<JsonNode> status) throws IOException, InterruptedException {
