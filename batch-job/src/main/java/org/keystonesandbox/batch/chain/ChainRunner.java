@@ -11,6 +11,7 @@ import org.apache.spark.sql.SparkSession;
 import org.keystonesandbox.batch.bronze.BronzeJob;
 import org.keystonesandbox.batch.gold.GoldJob;
 import org.keystonesandbox.batch.lake.LakeSettings;
+import org.keystonesandbox.batch.lake.Phase;
 import org.keystonesandbox.batch.maintenance.MaintenanceJob;
 import org.keystonesandbox.batch.silver.SilverJob;
 
@@ -96,6 +97,10 @@ public final class ChainRunner {
       throws InterruptedException {
     for (int attempt = 1; attempt <= settings.attempts(); attempt++) {
       Instant started = Instant.now();
+      // Spark's UI then names every job of the attempt after it, not after Spark's internals.
+      String stage = "run " + run + " " + name + (attempt > 1 ? " (attempt " + attempt + ")" : "");
+      spark.sparkContext().setJobGroup("run-" + run + "-" + name + "-" + attempt, stage, false);
+      spark.sparkContext().setLocalProperty(Phase.STAGE_PROPERTY, stage);
       try {
         Map<String, Object> figures = work.call();
         log.append(
@@ -113,6 +118,9 @@ public final class ChainRunner {
         if (attempt < settings.attempts()) {
           Thread.sleep(settings.retryPause().toMillis());
         }
+      } finally {
+        spark.sparkContext().clearJobGroup();
+        spark.sparkContext().setLocalProperty(Phase.STAGE_PROPERTY, null);
       }
     }
     return false;

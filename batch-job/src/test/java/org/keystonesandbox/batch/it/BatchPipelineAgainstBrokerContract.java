@@ -12,7 +12,10 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -117,25 +120,47 @@ abstract class BatchPipelineAgainstBrokerContract extends SparkLakeTest {
         .containsExactlyElementsOf(expected.titleCountryDays());
     assertThat(goldUserDays(lake)).containsExactlyElementsOf(expected.userDays());
     assertThat(Files.readAllLines(runLog)).hasSize(3 * (incrementalRuns + 1));
+    assertThat(descriptions)
+        .as("every Spark job of the chain is named after its run and stage")
+        .isNotEmpty()
+        .allSatisfy(d -> assertThat(d).matches("run \\d+ (bronze|silver|gold)\\b.*"))
+        .anySatisfy(d -> assertThat(d).matches("run \\d+ gold gold: .*"));
     System.err.printf(
         "batch IT: %d incremental runs while generating, %d gold rows checked%n",
         incrementalRuns, expected.titleCountryDays().size() + expected.userDays().size());
   }
 
+  /** The descriptions of the Spark jobs the chain's runs started, as Spark's UI shows them. */
+  private final List<String> descriptions = new CopyOnWriteArrayList<>();
+
   /** One run of the chain (bronze, silver, gold); it must succeed at the first attempt. */
   private void runChain(LakeSettings lake, String topic, Path titles, Path runLog)
       throws Exception {
-    ChainRunner.Outcome outcome =
-        new ChainRunner(
-                spark,
-                lake,
-                new BronzeJob.Settings(bootstrapServers(), topic),
-                SilverJob.Settings.DEFAULTS,
-                new GoldJob.Settings(titles),
-                MaintenanceJob.Settings.DEFAULTS,
-                new ChainRunner.Settings(Duration.ZERO, 1, 1, Duration.ZERO, 0, runLog),
-                new PrintWriter(System.err, true))
-            .run();
+    SparkListener jobs =
+        new SparkListener() {
+          @Override
+          public void onJobStart(SparkListenerJobStart job) {
+            descriptions.add(String.valueOf(job.properties().getProperty("spark.job.description")));
+          }
+        };
+    spark.sparkContext().addSparkListener(jobs);
+    ChainRunner.Outcome outcome;
+    try {
+      outcome =
+          new ChainRunner(
+                  spark,
+                  lake,
+                  new BronzeJob.Settings(bootstrapServers(), topic),
+                  SilverJob.Settings.DEFAULTS,
+                  new GoldJob.Settings(titles),
+                  MaintenanceJob.Settings.DEFAULTS,
+                  new ChainRunner.Settings(Duration.ZERO, 1, 1, Duration.ZERO, 0, runLog),
+                  new PrintWriter(System.err, true))
+              .run();
+      spark.sparkContext().listenerBus().waitUntilEmpty();
+    } finally {
+      spark.sparkContext().removeSparkListener(jobs);
+    }
     assertThat(outcome.failedRuns()).isZero();
   }
 
