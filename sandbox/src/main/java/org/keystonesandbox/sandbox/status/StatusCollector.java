@@ -228,14 +228,16 @@ public final class StatusCollector implements AutoCloseable {
   }
 
   /**
-   * The chain's run log as the batch card shows it: attempts, failures, the last run, the last gold
-   * run, and how many lines it skipped as unreadable.
+   * The chain's run log as the batch card shows it: attempts, failures, the last run, the last run
+   * that did work (a run with nothing new reads as "gold is empty" otherwise), the last gold run,
+   * and how many lines it skipped as unreadable.
    */
   static void runLog(ObjectNode node, Path file) {
     int attempts = 0;
     int failed = 0;
     JsonNode last = null;
     JsonNode lastGold = null;
+    JsonNode lastWork = null;
     int unreadable = 0;
     if (Files.exists(file)) {
       try {
@@ -261,6 +263,9 @@ public final class StatusCollector implements AutoCloseable {
             failed++;
           }
           last = entry;
+          if (didWork(entry)) {
+            lastWork = entry;
+          }
           if ("gold".equals(entry.path("stage").asText())
               && "ok".equals(entry.path("status").asText())) {
             lastGold = entry;
@@ -275,6 +280,25 @@ public final class StatusCollector implements AutoCloseable {
     node.put("failedAttempts", failed);
     node.set("lastRun", last);
     node.set("lastGold", lastGold);
+    node.set("lastWork", lastWork);
+  }
+
+  private static final List<String> NOT_WORK =
+      List.of("run", "attempt", "seconds", "status", "stage", "started", "error");
+
+  /** A successful stage attempt with some figure above zero: it read or wrote something. */
+  private static boolean didWork(JsonNode entry) {
+    if (!"ok".equals(entry.path("status").asText())) {
+      return false;
+    }
+    for (var field : entry.properties()) {
+      if (!NOT_WORK.contains(field.getKey())
+          && field.getValue().isNumber()
+          && field.getValue().asDouble() > 0) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private JsonNode verification() {

@@ -32,4 +32,24 @@ class StatusCollectorTest {
     assertThat(batch.path("lastRun").path("run").asInt()).isEqualTo(3);
     assertThat(batch.path("lastGold").path("run").asInt()).isEqualTo(1);
   }
+
+  @Test
+  void theLastRunThatDidWorkIsKeptBesideALastRunWithNothingToDo(@TempDir Path dir)
+      throws IOException {
+    Path log = dir.resolve("batch-runs.jsonl");
+    Files.writeString(
+        log,
+        """
+        {"run":4,"stage":"gold","status":"ok","days":2,"title_country_rows":40,"user_day_rows":12}
+        {"run":5,"stage":"bronze","status":"ok","records_read":0,"events_appended":0}
+        {"run":5,"stage":"gold","status":"ok","days":0,"title_country_rows":0,"user_day_rows":0}
+        """);
+    ObjectNode batch = new ObjectMapper().createObjectNode();
+
+    StatusCollector.runLog(batch, log);
+
+    assertThat(batch.path("lastRun").path("run").asInt()).isEqualTo(5);
+    assertThat(batch.path("lastWork").path("run").asInt()).isEqualTo(4);
+    assertThat(batch.path("lastWork").path("title_country_rows").asInt()).isEqualTo(40);
+  }
 }

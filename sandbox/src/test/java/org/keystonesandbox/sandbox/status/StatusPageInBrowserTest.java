@@ -101,6 +101,23 @@ class StatusPageInBrowserTest {
   }
 
   @Test
+  void aLastRunWithNothingToDoIsShownBesideTheLastRunThatDidWork() throws Exception {
+    ObjectNode status = (ObjectNode) sample();
+    ObjectNode batch = (ObjectNode) status.path("batch");
+    batch.set("lastWork", batch.path("lastRun").deepCopy());
+    ((ObjectNode) batch.path("lastRun"))
+        .put("run", 16)
+        .put("days", 0)
+        .put("title_country_rows", 0)
+        .put("user_day_rows", 0);
+
+    String dom = dumpDom(() -> status);
+
+    assertThat(text(dom, "batch-last-run")).startsWith("run 16 · gold");
+    assertThat(text(dom, "batch-last-work")).startsWith("run 15 · gold");
+  }
+
+  @Test
   void showsUnreachableStagesAndAFailedVerification() throws Exception {
     ObjectNode status = (ObjectNode) sample();
     ObjectNode kafka = status.putObject("kafka");
