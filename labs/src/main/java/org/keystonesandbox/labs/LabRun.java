@@ -384,9 +384,7 @@ public final class LabRun {
 
   /** The records of the lab's topic: its end offsets, since nothing is ever deleted from it. */
   private long recordsInTopic() {
-    try (KafkaContents kafka = new KafkaContents(bootstrapServers, KAFKA_TIMEOUT)) {
-      return kafka.endOffsets(topic()).values().stream().mapToLong(Long::longValue).sum();
-    }
+    return endOffsets().values().stream().mapToLong(Long::longValue).sum();
   }
 
   /** The partition Kafka's default partitioner gives a key. */
@@ -396,9 +394,7 @@ public final class LabRun {
 
   /** The number of partitions of the lab's topic. */
   public int partitions() {
-    try (KafkaContents kafka = new KafkaContents(bootstrapServers, KAFKA_TIMEOUT)) {
-      return kafka.endOffsets(topic()).size();
-    }
+    return endOffsets().size();
   }
 
   /** A record's header as text, empty when it has none of that name. */
@@ -580,25 +576,32 @@ public final class LabRun {
     }
   }
 
-  /** The offsets {@code group} committed on the lab's topic, summed over its partitions. */
-  public long committedRecords(String group) {
+  /**
+   * Where a consumer group is on the lab's topic, over all partitions.
+   *
+   * @param read the offsets it committed, summed
+   * @param lag the records beyond them
+   */
+  public record GroupProgress(long read, long lag) {}
+
+  /** One reading of {@code group}'s committed offsets against the topic's end. */
+  public GroupProgress progress(String group) {
     try (KafkaContents kafka = new KafkaContents(bootstrapServers(), KAFKA_TIMEOUT)) {
-      return kafka.committedOffsets(group, topic()).values().stream()
-          .mapToLong(Long::longValue)
-          .sum();
+      Map<Integer, Long> committed = kafka.committedOffsets(group, topic());
+      long read = 0;
+      long lag = 0;
+      for (Map.Entry<Integer, Long> end : kafka.endOffsets(topic()).entrySet()) {
+        long at = committed.getOrDefault(end.getKey(), 0L);
+        read += at;
+        lag += end.getValue() - at;
+      }
+      return new GroupProgress(read, lag);
     }
   }
 
   /** Records of the lab's topic beyond the offsets {@code group} committed, over all partitions. */
   public long lag(String group) {
-    try (KafkaContents kafka = new KafkaContents(bootstrapServers(), KAFKA_TIMEOUT)) {
-      Map<Integer, Long> committed = kafka.committedOffsets(group, topic());
-      long lag = 0;
-      for (Map.Entry<Integer, Long> end : kafka.endOffsets(topic()).entrySet()) {
-        lag += end.getValue() - committed.getOrDefault(end.getKey(), 0L);
-      }
-      return lag;
-    }
+    return progress(group).lag();
   }
 
   /** The broker and the topics of the stream job of {@code label}, as its and verify's flags. */

@@ -52,7 +52,8 @@ final class LagAndRescaleLab implements Lab {
   /** One reading of the job's consumer group: its lag and the records it has read. */
   private record Sample(long atMs, long lag, long read) {
     static Sample of(LabRun run, String group, long since) {
-      return new Sample(millisSince(since), run.lag(group), run.committedRecords(group));
+      LabRun.GroupProgress progress = run.progress(group);
+      return new Sample(millisSince(since), progress.lag(), progress.read());
     }
   }
 
