@@ -162,6 +162,13 @@ public final class SandboxCommand implements Callable<Integer> {
     Duration drainTimeout;
 
     @Option(
+        names = "--verify-timeout",
+        defaultValue = "10m",
+        description =
+            "how long the verifier may take; it is stopped after that (default: ${DEFAULT-VALUE})")
+    Duration verifyTimeout;
+
+    @Option(
         names = "--keep-serving",
         description = "after the report, keep the status view up (frozen at the end) until Ctrl-C")
     boolean keepServing;
@@ -195,6 +202,7 @@ public final class SandboxCommand implements Callable<Integer> {
                   chainInterval,
                   statusEvery,
                   drainTimeout,
+                  verifyTimeout,
                   keepServing),
               System.out);
       AtomicInteger interrupts = new AtomicInteger();

@@ -54,6 +54,7 @@ class SandboxEmbeddedIT {
         Duration.ofSeconds(10),
         Duration.ofSeconds(10),
         Duration.ofMinutes(6),
+        Duration.ofMinutes(10),
         false);
   }
 
@@ -79,7 +80,12 @@ class SandboxEmbeddedIT {
   @Test
   void aRunVerifiesEveryStageExactlyAndASecondRunOnTheSameFolderContinuesIt(@TempDir Path data)
       throws Exception {
-    assertThat(new SandboxRun(settings(data, 15_000, 2_000), System.out).run()).isZero();
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    PrintStream out =
+        new PrintStream(new TeeStream(captured, System.out), true, StandardCharsets.UTF_8);
+    assertThat(new SandboxRun(settings(data, 15_000, 2_000), out).run()).isZero();
+    // The status line after the drain shows the job's final totals, not a job gone missing.
+    assertThat(captured.toString(StandardCharsets.UTF_8)).contains("flink FINISHED: lag 0");
     JsonNode first = report(data);
     assertThat(first.path("verdict").asText()).isEqualTo("PASS");
     assertThat(check(first, "unique events in the ground truth")).isEqualTo("PASS 15000");

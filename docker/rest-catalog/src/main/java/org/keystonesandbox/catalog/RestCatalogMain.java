@@ -13,9 +13,13 @@ import java.util.function.Consumer;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.CatalogUtil;
 import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.exceptions.ForbiddenException;
+import org.apache.iceberg.exceptions.RESTException;
 import org.apache.iceberg.jdbc.JdbcCatalog;
+import org.apache.iceberg.rest.HTTPRequest;
 import org.apache.iceberg.rest.RESTCatalogAdapter;
 import org.apache.iceberg.rest.RESTCatalogServlet;
+import org.apache.iceberg.rest.RESTResponse;
 import org.apache.iceberg.rest.responses.ErrorResponse;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
@@ -96,7 +100,9 @@ public final class RestCatalogMain {
       server.addConnector(connector);
       ServletContextHandler context = new ServletContextHandler(ServletContextHandler.NO_SESSIONS);
       context.addServlet(
-          new ServletHolder(new CatalogServlet(new RESTCatalogAdapter(catalog))), "/*");
+          new ServletHolder(
+              new CatalogServlet(new GuardedAdapter(catalog, new WarehouseGuard(warehouse)))),
+          "/*");
       server.setHandler(context);
       server.start();
     } catch (Exception e) {
@@ -171,6 +177,35 @@ public final class RestCatalogMain {
       // reported below
     }
     throw fail(2, "CATALOG_REST_PORT must be a port number (0-65535), not '" + value + "'");
+  }
+
+  /** Iceberg's request handler, refusing locations outside the warehouse first. */
+  private static final class GuardedAdapter extends RESTCatalogAdapter {
+    private final WarehouseGuard guard;
+
+    GuardedAdapter(Catalog catalog, WarehouseGuard guard) {
+      super(catalog);
+      this.guard = guard;
+    }
+
+    @Override
+    protected <T extends RESTResponse> T execute(
+        HTTPRequest request,
+        Class<T> responseType,
+        Consumer<ErrorResponse> errorHandler,
+        Consumer<Map<String, String>> responseHeaders) {
+      try {
+        guard.check(request.body());
+      } catch (ForbiddenException refused) {
+        // Answered as Iceberg's adapter answers its own errors: the error response, then an
+        // exception for the servlet.
+        ErrorResponse.Builder error = ErrorResponse.builder();
+        configureResponseFromException(refused, error);
+        errorHandler.accept(error.build());
+        throw new RESTException(refused, "refused: %s", refused.getMessage());
+      }
+      return super.execute(request, responseType, errorHandler, responseHeaders);
+    }
   }
 
   /**

@@ -1,6 +1,7 @@
 package org.keystonesandbox.catalog;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
 import java.io.BufferedReader;
@@ -31,6 +32,7 @@ import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.exceptions.ForbiddenException;
 import org.apache.iceberg.rest.RESTCatalog;
 import org.apache.iceberg.types.Types;
 import org.junit.jupiter.api.AfterAll;
@@ -90,6 +92,26 @@ class RestCatalogServerIT {
       assertDayPartitioned(created);
       // A commit the server writes itself: new table metadata in the warehouse.
       created.updateProperties().set("keystone.stage", "test").commit();
+
+      // The server writes metadata where a table points: never outside its warehouse.
+      Path elsewhere = tmp.resolve("elsewhere");
+      assertThatThrownBy(
+              () ->
+                  catalog
+                      .buildTable(TableIdentifier.of(NAMESPACE, "outside"), SCHEMA)
+                      .withLocation(elsewhere.toString())
+                      .create())
+          .isInstanceOf(ForbiddenException.class)
+          .hasMessageContaining("outside the catalog's warehouse");
+      assertThatThrownBy(
+              () ->
+                  created
+                      .updateProperties()
+                      .set("write.metadata.path", elsewhere.toString())
+                      .commit())
+          .isInstanceOf(ForbiddenException.class);
+      assertThat(elsewhere).doesNotExist();
+      assertThat(catalog.tableExists(TableIdentifier.of(NAMESPACE, "outside"))).isFalse();
 
       Table reloaded = catalog.loadTable(TABLE);
       assertThat(reloaded.schema().sameSchema(SCHEMA)).isTrue();

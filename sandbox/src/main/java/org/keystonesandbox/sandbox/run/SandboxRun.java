@@ -55,6 +55,7 @@ public final class SandboxRun {
       Duration chainInterval,
       Duration statusEvery,
       Duration drainTimeout,
+      Duration verifyTimeout,
       boolean keepServing) {}
 
   private final Settings settings;
@@ -162,14 +163,7 @@ public final class SandboxRun {
           settings.sparkUiPort() > 0 ? "http://localhost:" + settings.sparkUiPort() : "off",
           data.logs());
       awaitGenerator(generatorRun, new StatusLines(collector, settings.statusEvery(), out));
-      Drain drain =
-          new Drain(
-              settings,
-              data,
-              commands,
-              supervisor,
-              new StatusLines(collector, settings.statusEvery(), out),
-              out);
+      Drain drain = new Drain(settings, data, commands, supervisor, collector, out);
       drain.drain();
       int verdict = drain.verify();
       collector.poll();

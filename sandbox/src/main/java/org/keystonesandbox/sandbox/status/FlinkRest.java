@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.keystonesandbox.events.names.StreamCounters;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,14 +23,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class FlinkRest {
   /** The stream job's counters, as it registers them. */
-  public static final List<String> COUNTERS =
-      List.of(
-          "eventsParsed",
-          "eventsMalformed",
-          "duplicatesDropped",
-          "lateEvents",
-          "sessionsEmitted",
-          "sessionsRetracted");
+  public static final List<String> COUNTERS = StreamCounters.NAMES;
 
   private static final Logger LOG = LoggerFactory.getLogger(FlinkRest.class);
   private static final ObjectMapper JSON = new ObjectMapper();

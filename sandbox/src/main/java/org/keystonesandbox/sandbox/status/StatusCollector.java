@@ -53,6 +53,8 @@ public final class StatusCollector implements AutoCloseable {
   private final Deque<ObjectNode> history = new ArrayDeque<>();
   private volatile ObjectNode latest = JSON.createObjectNode();
   private FlinkRest.JobState lastJob;
+  private Instant lastJobAt;
+  private volatile Map<String, Long> finalCounters;
 
   public StatusCollector(Sources sources) {
     this.sources = sources;
@@ -67,6 +69,15 @@ public final class StatusCollector implements AutoCloseable {
     ArrayNode points = copy.putArray("history");
     history.forEach(points::add);
     return copy;
+  }
+
+  /**
+   * The stream job ended with a drain and printed these totals: its REST API is gone, so the card
+   * shows them instead of the last polled figures, which stopped before the drain closed the open
+   * sessions.
+   */
+  public void streamDrained(Map<String, Long> totals) {
+    finalCounters = Map.copyOf(totals);
   }
 
   /** Reads every source once; a source that does not answer is marked, never fatal. */
@@ -206,13 +217,22 @@ public final class StatusCollector implements AutoCloseable {
     }
   }
 
+  /**
+   * The job as Flink reports it; once Flink no longer answers, the job's totals if it drained, else
+   * the counters last seen and when (it is restarting, or it stopped).
+   */
   private void stream(ObjectNode node) {
     Optional<FlinkRest.JobState> job = flink.job();
     node.put("reachable", job.isPresent());
+    Map<String, Long> drained = finalCounters;
     if (job.isPresent()) {
       lastJob = job.get();
+      lastJobAt = Instant.now();
+    } else if (drained != null) {
+      node.put("ended", "drained");
+      job = Optional.of(new FlinkRest.JobState(jobId(), jobName(), "FINISHED", drained));
     } else if (lastJob != null) {
-      // Stopped or restarting: show what it had counted, marked as not live.
+      node.put("countersAt", lastJobAt.toString());
       job =
           Optional.of(
               new FlinkRest.JobState(lastJob.id(), lastJob.name(), "STOPPED", lastJob.counters()));
@@ -223,8 +243,16 @@ public final class StatusCollector implements AutoCloseable {
           node.put("jobId", j.id());
           node.put("state", j.state());
           ObjectNode counters = node.putObject("counters");
-          j.counters().forEach(counters::put);
+          FlinkRest.COUNTERS.forEach(c -> counters.put(c, j.counters().getOrDefault(c, 0L)));
         });
+  }
+
+  private String jobId() {
+    return lastJob == null ? "" : lastJob.id();
+  }
+
+  private String jobName() {
+    return lastJob == null ? "" : lastJob.name();
   }
 
   /**

@@ -32,6 +32,7 @@ class PartCommandsTest {
         Duration.ofSeconds(20),
         Duration.ofSeconds(5),
         Duration.ofMinutes(10),
+        Duration.ofMinutes(10),
         false);
   }
 

@@ -5,10 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.keystonesandbox.events.names.PipelineNames;
+import org.keystonesandbox.events.names.StreamCounters;
 
 class StatusCollectorTest {
   @Test
@@ -51,5 +56,48 @@ class StatusCollectorTest {
     assertThat(batch.path("lastRun").path("run").asInt()).isEqualTo(5);
     assertThat(batch.path("lastWork").path("run").asInt()).isEqualTo(4);
     assertThat(batch.path("lastWork").path("title_country_rows").asInt()).isEqualTo(40);
+  }
+
+  @Test
+  void aDrainedJobWhoseRestApiIsGoneShowsItsFinalTotalsInsteadOfUnreachable(@TempDir Path dir)
+      throws Exception {
+    int closed;
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closed = socket.getLocalPort();
+    }
+    StatusCollector.Sources nothingAnswers =
+        new StatusCollector.Sources(
+            "embedded",
+            "127.0.0.1:" + closed,
+            PipelineNames.EVENTS_TOPIC,
+            PipelineNames.SESSIONS_TOPIC,
+            PipelineNames.LATE_TOPIC,
+            PipelineNames.DEAD_LETTER_TOPIC,
+            PipelineNames.STREAM_JOB_GROUP,
+            "http://127.0.0.1:" + closed,
+            dir.resolve("lake"),
+            PipelineNames.LAKE_NAMESPACE,
+            dir.resolve("batch-runs.jsonl"),
+            dir.resolve("report.json"),
+            dir.resolve("generator"),
+            Map.of());
+    try (StatusCollector collector = new StatusCollector(nothingAnswers)) {
+      assertThat(collector.poll().path("stream").has("counters")).isFalse();
+
+      collector.streamDrained(
+          StreamCounters.parseFinishedLine(
+                  "stream-job finished: parsed 15,012 | malformed 3 | duplicates dropped 150"
+                      + " | late 9 | sessions out 425 (retractions 2)")
+              .orElseThrow());
+      var stream = collector.poll().path("stream");
+
+      assertThat(stream.path("reachable").asBoolean()).isFalse();
+      assertThat(stream.path("ended").asText()).isEqualTo("drained");
+      assertThat(stream.path("state").asText()).isEqualTo("FINISHED");
+      assertThat(stream.path("counters").path(StreamCounters.SESSIONS_EMITTED).asLong())
+          .isEqualTo(425);
+      assertThat(stream.path("counters").path(StreamCounters.EVENTS_PARSED).asLong())
+          .isEqualTo(15_012);
+    }
   }
 }

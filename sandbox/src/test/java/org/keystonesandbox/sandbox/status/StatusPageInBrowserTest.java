@@ -118,6 +118,37 @@ class StatusPageInBrowserTest {
   }
 
   @Test
+  void aDrainedStreamJobIsShownFinishedWithItsFinalTotalsNotUnreachable() throws Exception {
+    ObjectNode status = (ObjectNode) sample();
+    ObjectNode stream = (ObjectNode) status.path("stream");
+    stream.put("reachable", false).put("ended", "drained").put("state", "FINISHED");
+    ((ObjectNode) stream.path("counters")).put("sessionsEmitted", 425);
+
+    String dom = dumpDom(() -> status);
+
+    assertThat(text(dom, "stream-state")).isEqualTo("finished (drained)");
+    assertThat(text(dom, "counter-sessionsEmitted")).isEqualTo("425");
+    assertThat(text(dom, "stream-note")).contains("final totals");
+    assertThat(dom).doesNotContain("<section class=\"card down\" id=\"stream\"");
+  }
+
+  @Test
+  void aStreamJobThatStoppedAnsweringShowsTheCountersLastSeenAndWhen() throws Exception {
+    ObjectNode status = (ObjectNode) sample();
+    ObjectNode stream = (ObjectNode) status.path("stream");
+    stream
+        .put("reachable", false)
+        .put("state", "STOPPED")
+        .put("countersAt", "2025-03-14T10:21:07Z");
+
+    String dom = dumpDom(() -> status);
+
+    assertThat(text(dom, "stream-state")).isEqualTo("not answering");
+    assertThat(text(dom, "counter-sessionsEmitted")).isEqualTo("58,730");
+    assertThat(text(dom, "stream-note")).contains("counters as last seen at");
+  }
+
+  @Test
   void showsUnreachableStagesAndAFailedVerification() throws Exception {
     ObjectNode status = (ObjectNode) sample();
     ObjectNode kafka = status.putObject("kafka");

@@ -3,6 +3,7 @@ package org.keystonesandbox.stream.topology;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.metrics.Counter;
+import org.keystonesandbox.events.names.StreamCounters;
 
 /**
  * One of the job's counters, kept twice: as a Flink metric (the web UI's metrics tab, metric
@@ -10,12 +11,12 @@ import org.apache.flink.metrics.Counter;
  * JobClient} while it runs and from the result when it ends).
  */
 public final class JobCounter {
-  public static final String EVENTS_PARSED = "eventsParsed";
-  public static final String EVENTS_MALFORMED = "eventsMalformed";
-  public static final String DUPLICATES_DROPPED = "duplicatesDropped";
-  public static final String LATE_EVENTS = "lateEvents";
-  public static final String SESSIONS_EMITTED = "sessionsEmitted";
-  public static final String SESSIONS_RETRACTED = "sessionsRetracted";
+  public static final String EVENTS_PARSED = StreamCounters.EVENTS_PARSED;
+  public static final String EVENTS_MALFORMED = StreamCounters.EVENTS_MALFORMED;
+  public static final String DUPLICATES_DROPPED = StreamCounters.DUPLICATES_DROPPED;
+  public static final String LATE_EVENTS = StreamCounters.LATE_EVENTS;
+  public static final String SESSIONS_EMITTED = StreamCounters.SESSIONS_EMITTED;
+  public static final String SESSIONS_RETRACTED = StreamCounters.SESSIONS_RETRACTED;
 
   private final Counter metric;
   private final LongCounter total;
