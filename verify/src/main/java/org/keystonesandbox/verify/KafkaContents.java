@@ -1,7 +1,6 @@
 package org.keystonesandbox.verify;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,12 +13,9 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.keystonesandbox.events.topics.KafkaUnavailableException;
 
 /** What the verifier reads from Kafka: end offsets, a group's committed offsets, whole topics. */
@@ -116,34 +112,17 @@ public final class KafkaContents implements AutoCloseable {
   }
 
   private List<ConsumerRecord<byte[], byte[]>> read(String topic, String isolationLevel) {
-    Map<Integer, Long> ends = endOffsets(topic);
-    List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-    if (ends.isEmpty()) {
-      return records;
+    try (TopicFollower reader = follow(topic, isolationLevel)) {
+      return reader.readNew(endOffsets(topic).keySet()).records();
     }
-    Properties props = new Properties();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolationLevel);
-    props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
-    try (KafkaConsumer<byte[], byte[]> consumer =
-        new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = new ArrayList<>();
-      ends.keySet().forEach(p -> partitions.add(new TopicPartition(topic, p)));
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      // read_committed stops at the last stable offset; the end offsets themselves may be a
-      // transaction marker, so compare with what the consumer says is the end for it.
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      long deadline = System.nanoTime() + timeout.multipliedBy(6).toNanos();
-      while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-        if (System.nanoTime() > deadline) {
-          throw new KafkaUnavailableException(
-              "could not read " + topic + " to its end at " + bootstrap, null);
-        }
-        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-      }
-    }
-    return records;
+  }
+
+  /**
+   * A reader of {@code topic} that returns, each time, the records added since its last read; pass
+   * it the topic's partitions ({@link #endOffsets}' keys).
+   */
+  public TopicFollower follow(String topic, String isolationLevel) {
+    return new TopicFollower(bootstrap, topic, isolationLevel, timeout);
   }
 
   private long seconds() {

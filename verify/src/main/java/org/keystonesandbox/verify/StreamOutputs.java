@@ -27,31 +27,54 @@ public final class StreamOutputs {
   private StreamOutputs() {}
 
   public static List<ReferenceSession> sessions(List<ConsumerRecord<byte[], byte[]>> records) {
-    record Key(String userId, long start) {}
-    Map<Key, ReferenceSession> current = new LinkedHashMap<>();
-    for (ConsumerRecord<byte[], byte[]> record : records) {
-      JsonNode s = parse(record.value());
-      Key key = new Key(s.path("user_id").asText(), s.path("session_start").asLong());
-      if (s.path("retracted").asBoolean()) {
-        current.remove(key);
-        continue;
+    SessionLog log = new SessionLog();
+    log.apply(records);
+    return log.current();
+  }
+
+  /**
+   * The sessions topic applied as an upsert log, record after record, so that a reader can apply
+   * what was added since its last read.
+   */
+  public static final class SessionLog {
+    private record Key(String userId, long start) {}
+
+    private final Map<Key, ReferenceSession> current = new LinkedHashMap<>();
+
+    public void apply(List<ConsumerRecord<byte[], byte[]>> records) {
+      for (ConsumerRecord<byte[], byte[]> record : records) {
+        JsonNode s = parse(record.value());
+        Key key = new Key(s.path("user_id").asText(), s.path("session_start").asLong());
+        if (s.path("retracted").asBoolean()) {
+          current.remove(key);
+          continue;
+        }
+        List<String> titles = new ArrayList<>();
+        s.path("titles").forEach(t -> titles.add(t.asText()));
+        current.put(
+            key,
+            new ReferenceSession(
+                key.userId(),
+                key.start(),
+                s.path("session_end").asLong(),
+                s.path("events").asInt(),
+                s.path("watch_ms").asLong(),
+                List.copyOf(titles)));
       }
-      List<String> titles = new ArrayList<>();
-      s.path("titles").forEach(t -> titles.add(t.asText()));
-      current.put(
-          key,
-          new ReferenceSession(
-              key.userId(),
-              key.start(),
-              s.path("session_end").asLong(),
-              s.path("events").asInt(),
-              s.path("watch_ms").asLong(),
-              List.copyOf(titles)));
     }
-    List<ReferenceSession> sessions = new ArrayList<>(current.values());
-    sessions.sort(
-        Comparator.comparing(ReferenceSession::userId).thenComparingLong(ReferenceSession::start));
-    return sessions;
+
+    public void clear() {
+      current.clear();
+    }
+
+    /** The sessions as they stand, by user and start. */
+    public List<ReferenceSession> current() {
+      List<ReferenceSession> sessions = new ArrayList<>(current.values());
+      sessions.sort(
+          Comparator.comparing(ReferenceSession::userId)
+              .thenComparingLong(ReferenceSession::start));
+      return sessions;
+    }
   }
 
   /** One record of the sessions topic: which revision of which session, and Kafka's timestamp. */

@@ -187,6 +187,10 @@ public final class VerifyCommand implements Callable<Integer> {
         };
       }
     } finally {
+      if (streamOutputs != null) {
+        streamOutputs.close();
+        streamOutputs = null;
+      }
       if (spark != null) {
         spark.stop();
       }
@@ -278,11 +282,19 @@ public final class VerifyCommand implements Callable<Integer> {
         silverDone ? tables.beyondRepairHorizonIds() : Set.of());
   }
 
+  /** Kept across checks (watching, or waiting until ready): each reads only what is new. */
+  private FollowedStreamOutputs streamOutputs;
+
   private Verification.Stream readStream(KafkaContents kafka) {
+    if (streamOutputs == null) {
+      streamOutputs = new FollowedStreamOutputs(kafka, dlqTopic, lateTopic, sessionsTopic);
+    }
+    Map<Integer, Long> committed = kafka.committedOffsets(streamGroup, eventsTopic);
+    streamOutputs.readNew();
     return new Verification.Stream(
-        kafka.committedOffsets(streamGroup, eventsTopic),
-        kafka.readCommitted(dlqTopic).size(),
-        StreamOutputs.lateEvents(kafka.readCommitted(lateTopic)),
-        StreamOutputs.sessions(kafka.readCommitted(sessionsTopic)));
+        committed,
+        streamOutputs.deadLetters(),
+        streamOutputs.lateEvents(),
+        streamOutputs.sessions());
   }
 }
