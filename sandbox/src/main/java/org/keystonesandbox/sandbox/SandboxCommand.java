@@ -17,6 +17,7 @@ import org.keystonesandbox.cli.UsageException;
 import org.keystonesandbox.events.names.PipelineNames;
 import org.keystonesandbox.sandbox.process.ForegroundJar;
 import org.keystonesandbox.sandbox.run.SandboxRun;
+import org.keystonesandbox.sandbox.status.SparkRest;
 import org.keystonesandbox.sandbox.status.StatusCollector;
 import org.keystonesandbox.sandbox.status.StatusServer;
 import picocli.CommandLine;
@@ -253,6 +254,18 @@ public final class SandboxCommand implements Callable<Integer> {
     String flinkUrl;
 
     @Option(
+        names = "--spark-master-url",
+        description =
+            "a Spark standalone master's web UI (its workers are shown), e.g."
+                + " http://spark-master:8090; with --spark-driver-url")
+    String sparkMasterUrl;
+
+    @Option(
+        names = "--spark-driver-url",
+        description = "the chain's Spark UI (its executors are shown), e.g. http://chain:4040")
+    String sparkDriverUrl;
+
+    @Option(
         names = "--warehouse",
         defaultValue = "data/lake",
         description = "the lake's warehouse folder (default: ${DEFAULT-VALUE})")
@@ -309,6 +322,9 @@ public final class SandboxCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+      if ((sparkMasterUrl == null) != (sparkDriverUrl == null)) {
+        throw new UsageException("--spark-master-url and --spark-driver-url go together");
+      }
       try (StatusCollector collector =
               new StatusCollector(
                   new StatusCollector.Sources(
@@ -327,6 +343,9 @@ public final class SandboxCommand implements Callable<Integer> {
                       generatorDir,
                       links));
           StatusServer server = new StatusServer(bind, port, collector::latest).start()) {
+        if (sparkMasterUrl != null) {
+          collector.watchSparkCluster(new SparkRest(sparkMasterUrl, sparkDriverUrl));
+        }
         System.out.printf("keystone-sandbox status: serving on port %d%n", server.port());
         while (!Thread.currentThread().isInterrupted()) {
           collector.poll();

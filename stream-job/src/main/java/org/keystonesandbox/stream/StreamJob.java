@@ -14,6 +14,7 @@ import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.client.program.StreamContextEnvironment;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.DeploymentOptions;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
@@ -61,7 +62,8 @@ public final class StreamJob {
    *
    * @param fresh on the local MiniCluster: ignore the checkpoints found instead of resuming
    * @param progressInterval how often to print the counters
-   * @return the result of the finished job, with its counters
+   * @return the result of the finished job, with its counters; null when {@code flink run -d}
+   *     submitted it and left it to the cluster
    */
   public JobExecutionResult run(
       StreamJobSettings settings, boolean fresh, Duration progressInterval) throws Exception {
@@ -72,6 +74,15 @@ public final class StreamJob {
     StreamExecutionEnvironment env = environment(settings, fresh);
     StreamJobPipeline.wire(env, settings);
     JobClient job = env.executeAsync(StreamJobPipeline.JOB_NAME);
+    if (env instanceof StreamContextEnvironment
+        && !env.getConfiguration().get(DeploymentOptions.ATTACHED)) {
+      out.println(
+          NAME
+              + ": submitted as job "
+              + job.getJobID()
+              + " (flink run -d: the cluster runs it; follow it in the cluster's web UI)");
+      return null;
+    }
     // Ctrl-C ends the process; cancelling first aborts the job's open Kafka transactions now.
     Thread canceller = new Thread(() -> cancelOnExit(job), NAME + "-stop");
     Runtime.getRuntime().addShutdownHook(canceller);
@@ -92,13 +103,13 @@ public final class StreamJob {
   /** The cluster of {@code flink run} when started by it, else a local MiniCluster. */
   private StreamExecutionEnvironment environment(StreamJobSettings settings, boolean fresh) {
     RuntimeSettings runtime = settings.runtime();
-    Configuration conf = StreamJobPipeline.flinkConfiguration(runtime);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     if (env instanceof StreamContextEnvironment) {
       err.println(NAME + ": submitting to the Flink cluster of `flink run`");
-      env.configure(conf);
+      env.configure(StreamJobPipeline.flinkConfiguration(runtime));
       return env;
     }
+    Configuration conf = StreamJobPipeline.localClusterConfiguration(runtime);
     useLocalCheckpointDir(runtime, conf);
     resumeFromNewestCheckpoint(conf, fresh);
     if (!conf.contains(StateRecoveryOptions.SAVEPOINT_PATH)) {

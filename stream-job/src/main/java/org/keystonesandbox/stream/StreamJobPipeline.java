@@ -44,11 +44,22 @@ public final class StreamJobPipeline {
     conf.set(PipelineOptions.GENERIC_TYPES, false);
     // No function keeps a reference to its input, so chained operators may share objects.
     conf.set(PipelineOptions.OBJECT_REUSE, true);
+    conf.addAll(Configuration.fromMap(runtime.flinkConfiguration()));
+    return conf;
+  }
+
+  /**
+   * {@link #flinkConfiguration} and what only the job's own MiniCluster sets: its web UI's port,
+   * and a web UI that watches but takes no jars and cancels no jobs unless {@code --flink-conf}
+   * says so. A job submitted to a cluster sets none of these: they would change the client's target
+   * and the cluster's settings.
+   */
+  public static Configuration localClusterConfiguration(RuntimeSettings runtime) {
+    Configuration conf = new Configuration();
     conf.set(RestOptions.PORT, runtime.webUiPort());
-    // The local web UI watches; it does not take jars or cancel jobs unless --flink-conf says so.
     conf.set(WebOptions.SUBMIT_ENABLE, false);
     conf.set(WebOptions.CANCEL_ENABLE, false);
-    conf.addAll(Configuration.fromMap(runtime.flinkConfiguration()));
+    conf.addAll(flinkConfiguration(runtime));
     return conf;
   }
 

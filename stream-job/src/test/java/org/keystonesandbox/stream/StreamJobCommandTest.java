@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.WebOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -129,13 +131,27 @@ class StreamJobCommandTest {
   @Test
   void theWebUiCannotSubmitOrCancelJobsUnlessTheFlinkConfigurationSaysSo() {
     Configuration closed =
-        StreamJobPipeline.flinkConfiguration(StreamJobCommand.parseSettings().runtime());
+        StreamJobPipeline.localClusterConfiguration(StreamJobCommand.parseSettings().runtime());
     assertThat(closed.get(WebOptions.SUBMIT_ENABLE)).isFalse();
     assertThat(closed.get(WebOptions.CANCEL_ENABLE)).isFalse();
 
     Configuration opened =
-        StreamJobPipeline.flinkConfiguration(
+        StreamJobPipeline.localClusterConfiguration(
             StreamJobCommand.parseSettings("--flink-conf", "web.submit.enable=true").runtime());
     assertThat(opened.get(WebOptions.SUBMIT_ENABLE)).isTrue();
+  }
+
+  @Test
+  void aJobSubmittedToAClusterLeavesTheClientsTargetAndTheClustersWebUiAlone() {
+    RuntimeSettings runtime =
+        StreamJobCommand.parseSettings("--web-ui-port", "18081", "--parallelism", "2").runtime();
+
+    Configuration submitted = StreamJobPipeline.flinkConfiguration(runtime);
+
+    assertThat(submitted.contains(RestOptions.PORT)).isFalse();
+    assertThat(submitted.contains(WebOptions.SUBMIT_ENABLE)).isFalse();
+    assertThat(submitted.get(CoreOptions.DEFAULT_PARALLELISM)).isEqualTo(2);
+    assertThat(StreamJobPipeline.localClusterConfiguration(runtime).get(RestOptions.PORT))
+        .isEqualTo(18081);
   }
 }

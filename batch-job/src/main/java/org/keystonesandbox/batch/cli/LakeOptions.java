@@ -41,8 +41,10 @@ public final class LakeOptions {
 
   @Option(
       names = "--master",
-      defaultValue = "local[*]",
-      description = "Spark master (default: ${DEFAULT-VALUE})")
+      description =
+          "Spark master (default: spark-submit's --master when launched by it, else "
+              + Lake.DEFAULT_MASTER
+              + ")")
   String master;
 
   @Option(

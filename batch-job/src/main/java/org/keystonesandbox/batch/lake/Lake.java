@@ -1,14 +1,19 @@
 package org.keystonesandbox.batch.lake;
 
+import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 import org.keystonesandbox.events.names.PipelineNames;
 
 /** Builds the Spark session every job runs in: the Iceberg catalog {@code lake}, UTC, loopback. */
 public final class Lake {
+  /** The master when neither {@code --master} nor {@code spark-submit} names one. */
+  public static final String DEFAULT_MASTER = "local[*]";
+
   private Lake() {}
 
   /**
-   * @param master {@code local[*]}, {@code local[2]}, or a cluster's master URL
+   * @param master {@code local[*]}, {@code local[2]}, or a cluster's master URL; null: the one
+   *     {@code spark-submit --master} gave, else {@link #DEFAULT_MASTER}
    * @param uiPort Spark's web UI port, or 0 for no UI
    */
   public static SparkSession session(
@@ -16,10 +21,8 @@ public final class Lake {
     String catalog = "spark.sql.catalog." + PipelineNames.LAKE_CATALOG;
     SparkSession.Builder builder =
         SparkSession.builder()
+            .config(launchSettings(new SparkConf(), master))
             .appName(appName)
-            .master(master)
-            .config("spark.driver.bindAddress", "127.0.0.1")
-            .config("spark.driver.host", "127.0.0.1")
             .config("spark.sql.session.timeZone", "UTC")
             .config("spark.ui.enabled", uiPort > 0)
             .config("spark.ui.port", Math.max(uiPort, 4040))
@@ -38,5 +41,23 @@ public final class Lake {
       builder.config(catalog + ".type", "rest").config(catalog + ".uri", lake.catalogUri());
     }
     return builder.getOrCreate();
+  }
+
+  /**
+   * What {@code spark-submit} passed ({@code conf} holds its {@code --master} and {@code --conf}s),
+   * with this project's defaults where it passed nothing: the driver on loopback (a cluster's
+   * executors need {@code --conf spark.driver.host=<this host> --conf
+   * spark.driver.bindAddress=0.0.0.0}) and {@link #DEFAULT_MASTER}. An explicit {@code master}
+   * wins.
+   */
+  static SparkConf launchSettings(SparkConf conf, String master) {
+    conf.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
+    conf.setIfMissing("spark.driver.host", "127.0.0.1");
+    if (master != null) {
+      conf.setMaster(master);
+    } else {
+      conf.setIfMissing("spark.master", DEFAULT_MASTER);
+    }
+    return conf;
   }
 }

@@ -1,12 +1,7 @@
 package org.keystonesandbox.sandbox.status;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,19 +21,13 @@ public final class FlinkRest {
   public static final List<String> COUNTERS = StreamCounters.NAMES;
 
   private static final Logger LOG = LoggerFactory.getLogger(FlinkRest.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private final String baseUrl;
-  private final HttpClient http =
-      HttpClient.newBuilder()
-          .version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(Duration.ofSeconds(2))
-          .build();
+  private final JsonHttp http;
 
   /** A running (or the newest) job and its counters. */
   public record JobState(String id, String name, String state, Map<String, Long> counters) {}
 
   public FlinkRest(String baseUrl) {
-    this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+    this.http = new JsonHttp("Flink", baseUrl);
   }
 
   /** The running job, else the newest one; empty if Flink does not answer or has no job. */
@@ -62,7 +51,7 @@ public final class FlinkRest {
           new JobState(
               id, chosen.path("name").asText(), chosen.path("state").asText(), counters(id)));
     } catch (IOException e) {
-      LOG.debug("Flink does not answer at {}; the job counts as not there", baseUrl, e);
+      LOG.debug("Flink does not answer at {}; the job counts as not there", http.baseUrl(), e);
       return Optional.empty();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -95,14 +84,40 @@ public final class FlinkRest {
     return totals;
   }
 
+  /** One TaskManager of the cluster (the MiniCluster has one) and its slots. */
+  public record TaskManager(String id, int slots, int freeSlots) {}
+
+  /** The cluster's TaskManagers; empty if Flink does not answer. */
+  public List<TaskManager> taskManagers() {
+    try {
+      List<TaskManager> found = new ArrayList<>();
+      for (JsonNode tm : get("/taskmanagers").path("taskmanagers")) {
+        found.add(
+            new TaskManager(
+                tm.path("id").asText(),
+                tm.path("slotsNumber").asInt(),
+                tm.path("freeSlots").asInt()));
+      }
+      found.sort(java.util.Comparator.comparing(TaskManager::id));
+      return found;
+    } catch (IOException e) {
+      LOG.debug("Flink does not answer at {}; no task manager listed", http.baseUrl(), e);
+      return List.of();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return List.of();
+    }
+  }
+
   /**
    * Stops the job with a savepoint after draining it: sources end, the final watermark closes every
    * open session, the sinks commit. Returns the savepoint's path.
    */
   public String stopWithDrain(String jobId, String savepointDir, Duration timeout)
       throws IOException, InterruptedException {
-    String body = JSON.writeValueAsString(Map.of("drain", true, "targetDirectory", savepointDir));
-    JsonNode trigger = post("/jobs/" + jobId + "/stop", body);
+    JsonNode trigger =
+        http.post(
+            "/jobs/" + jobId + "/stop", Map.of("drain", true, "targetDirectory", savepointDir));
     String request = trigger.path("request-id").asText();
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
@@ -128,23 +143,6 @@ public final class FlinkRest {
   }
 
   private JsonNode get(String path) throws IOException, InterruptedException {
-    return send(HttpRequest.newBuilder(URI.create(baseUrl + path)).GET());
-  }
-
-  private JsonNode post(String path, String json) throws IOException, InterruptedException {
-    return send(
-        HttpRequest.newBuilder(URI.create(baseUrl + path))
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(json)));
-  }
-
-  private JsonNode send(HttpRequest.Builder request) throws IOException, InterruptedException {
-    HttpResponse<String> response =
-        http.send(
-            request.timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-    if (response.statusCode() >= 300) {
-      throw new IOException("Flink answered " + response.statusCode() + ": " + response.body());
-    }
-    return JSON.readTree(response.body());
+    return http.get(path);
   }
 }

@@ -55,6 +55,7 @@ public final class StatusCollector implements AutoCloseable {
   private FlinkRest.JobState lastJob;
   private Instant lastJobAt;
   private volatile Map<String, Long> finalCounters;
+  private volatile SparkRest sparkCluster;
 
   public StatusCollector(Sources sources) {
     this.sources = sources;
@@ -78,6 +79,12 @@ public final class StatusCollector implements AutoCloseable {
    */
   public void streamDrained(Map<String, Long> totals) {
     finalCounters = Map.copyOf(totals);
+  }
+
+  /** Also shows a Spark standalone cluster: its workers and the chain's executors. */
+  public StatusCollector watchSparkCluster(SparkRest spark) {
+    this.sparkCluster = spark;
+    return this;
   }
 
   /** Reads every source once; a source that does not answer is marked, never fatal. */
@@ -119,6 +126,7 @@ public final class StatusCollector implements AutoCloseable {
 
     generator(status.putObject("generator"), produced);
     stream(streamNode);
+    clusters(status.putObject("clusters"));
 
     Map<Integer, Long> bronzeRead = lake.bronzeOffsets();
     if (!eventsEnd.isEmpty()) {
@@ -245,6 +253,54 @@ public final class StatusCollector implements AutoCloseable {
           ObjectNode counters = node.putObject("counters");
           FlinkRest.COUNTERS.forEach(c -> counters.put(c, j.counters().getOrDefault(c, 0L)));
         });
+  }
+
+  /** The engines' clusters: Flink's TaskManagers always, a Spark cluster when one is watched. */
+  private void clusters(ObjectNode node) {
+    ArrayNode taskManagers = node.putObject("flink").putArray("taskManagers");
+    for (FlinkRest.TaskManager tm : flink.taskManagers()) {
+      taskManagers
+          .addObject()
+          .put("id", tm.id())
+          .put("slots", tm.slots())
+          .put("freeSlots", tm.freeSlots());
+    }
+    SparkRest spark = sparkCluster;
+    if (spark == null) {
+      return;
+    }
+    ObjectNode sparkNode = node.putObject("spark");
+    spark
+        .workers()
+        .ifPresent(
+            workers -> {
+              ArrayNode list = sparkNode.putArray("workers");
+              for (SparkRest.Worker w : workers) {
+                list.addObject()
+                    .put("id", w.id())
+                    .put("host", w.host())
+                    .put("state", w.state())
+                    .put("cores", w.cores())
+                    .put("coresUsed", w.coresUsed())
+                    .put("memoryMb", w.memoryMb())
+                    .put("memoryUsedMb", w.memoryUsedMb());
+              }
+            });
+    spark
+        .executors()
+        .ifPresent(
+            executors -> {
+              ArrayNode list = sparkNode.putArray("executors");
+              for (SparkRest.Executor e : executors) {
+                list.addObject()
+                    .put("id", e.id())
+                    .put("hostPort", e.hostPort())
+                    .put("active", e.active())
+                    .put("activeTasks", e.activeTasks())
+                    .put("completedTasks", e.completedTasks())
+                    .put("failedTasks", e.failedTasks());
+              }
+            });
   }
 
   private String jobId() {

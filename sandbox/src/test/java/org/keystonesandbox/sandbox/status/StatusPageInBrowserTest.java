@@ -118,6 +118,65 @@ class StatusPageInBrowserTest {
   }
 
   @Test
+  void theClustersCardListsTheTaskManagersTheWorkersAndTheChainsExecutors() throws Exception {
+    ObjectNode status = (ObjectNode) sample();
+    ObjectNode clusters = status.putObject("clusters");
+    ArrayNode tms = clusters.putObject("flink").putArray("taskManagers");
+    tms.addObject().put("id", "taskmanager-1").put("slots", 2).put("freeSlots", 1);
+    tms.addObject().put("id", "taskmanager-2").put("slots", 2).put("freeSlots", 1);
+    ObjectNode spark = clusters.putObject("spark");
+    ArrayNode workers = spark.putArray("workers");
+    for (String host : List.of("spark-worker-1", "spark-worker-2")) {
+      workers
+          .addObject()
+          .put("host", host)
+          .put("state", host.endsWith("2") ? "DEAD" : "ALIVE")
+          .put("cores", 1)
+          .put("coresUsed", 1)
+          .put("memoryMb", 640)
+          .put("memoryUsedMb", 384);
+    }
+    ArrayNode executors = spark.putArray("executors");
+    executors.addObject().put("id", "driver").put("hostPort", "chain:40000").put("active", true);
+    executors
+        .addObject()
+        .put("id", "0")
+        .put("hostPort", "spark-worker-1:41000")
+        .put("active", true)
+        .put("activeTasks", 1)
+        .put("completedTasks", 212)
+        .put("failedTasks", 0);
+    executors
+        .addObject()
+        .put("id", "1")
+        .put("hostPort", "spark-worker-2:41000")
+        .put("active", false)
+        .put("completedTasks", 97)
+        .put("failedTasks", 3);
+
+    String dom = dumpDom(() -> status);
+
+    assertThat(text(dom, "flink-taskmanagers")).isEqualTo("2");
+    assertThat(dom)
+        .contains("data-testid=\"tm-taskmanager-1\"")
+        .contains("data-testid=\"tm-taskmanager-2\"");
+    assertThat(text(dom, "spark-workers")).isEqualTo("1");
+    assertThat(text(dom, "spark-executors")).isEqualTo("1");
+    assertThat(row(dom, "worker-spark-worker-2")).contains("DEAD");
+    assertThat(row(dom, "executor-1")).contains("(lost)").contains("97");
+    assertThat(dom).doesNotContain("data-testid=\"executor-driver\"");
+  }
+
+  @Test
+  void withoutClusterFiguresTheClustersCardIsHidden() throws Exception {
+    JsonNode sample = sample();
+    String dom = dumpDom(() -> sample);
+
+    assertThat(dom)
+        .contains("id=\"clusters\" data-testid=\"card-clusters\" style=\"display: none;\"");
+  }
+
+  @Test
   void aDrainedStreamJobIsShownFinishedWithItsFinalTotalsNotUnreachable() throws Exception {
     ObjectNode status = (ObjectNode) sample();
     ObjectNode stream = (ObjectNode) status.path("stream");
@@ -329,6 +388,14 @@ class StatusPageInBrowserTest {
         Pattern.compile("data-testid=\"" + Pattern.quote(testId) + "\"[^>]*>([^<]*)").matcher(dom);
     assertThat(m.find()).as("an element with data-testid=\"%s\" in the page", testId).isTrue();
     return m.group(1).replace("&amp;", "&").trim();
+  }
+
+  /** The text of the table row with this data-testid, its cells separated by spaces. */
+  private static String row(String dom, String testId) {
+    int start = dom.indexOf("data-testid=\"" + testId + "\"");
+    assertThat(start).as("a row with data-testid=\"%s\"", testId).isNotNegative();
+    String markup = dom.substring(start, dom.indexOf("</tr>", start));
+    return markup.substring(markup.indexOf('>') + 1).replaceAll("<[^>]*>", " ").trim();
   }
 
   /** The markup of the element with this data-testid up to its section's end. */
