@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -17,13 +18,18 @@ final class CommandRunner {
   private CommandRunner() {}
 
   static String run(Duration timeout, List<String> command) throws IOException {
+    return run(timeout, command, Map.of());
+  }
+
+  /** With {@code environment} added to this process's environment. */
+  static String run(Duration timeout, List<String> command, Map<String, String> environment)
+      throws IOException {
     Path output = Files.createTempFile("command", ".out");
     try {
-      Process process =
-          new ProcessBuilder(command)
-              .redirectErrorStream(true)
-              .redirectOutput(output.toFile())
-              .start();
+      ProcessBuilder builder =
+          new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
+      builder.environment().putAll(environment);
+      Process process = builder.start();
       boolean ended;
       try {
         ended = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);

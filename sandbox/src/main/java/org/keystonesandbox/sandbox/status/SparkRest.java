@@ -71,7 +71,9 @@ public final class SparkRest {
     }
   }
 
-  /** The executors of the driver's running application; empty if it does not answer. */
+  /**
+   * The executors of the driver's running application, lost ones too; empty if it does not answer.
+   */
   public Optional<List<Executor>> executors() {
     try {
       JsonNode apps = driver.get("/api/v1/applications");
@@ -80,7 +82,7 @@ public final class SparkRest {
       }
       String app = apps.get(0).path("id").asText();
       List<Executor> executors = new ArrayList<>();
-      for (JsonNode e : driver.get("/api/v1/applications/" + app + "/executors")) {
+      for (JsonNode e : driver.get("/api/v1/applications/" + app + "/allexecutors")) {
         executors.add(
             new Executor(
                 e.path("id").asText(),

@@ -38,7 +38,7 @@ class ClusterRestTest {
           """
           [{"id":"app-20261127174736-0000","name":"keystone-batch-job chain"}]
           """,
-          "/api/v1/applications/app-20261127174736-0000/executors",
+          "/api/v1/applications/app-20261127174736-0000/allexecutors",
           """
           [{"id":"driver","hostPort":"chain:40000","isActive":true,"activeTasks":0,
             "completedTasks":0,"failedTasks":0},
