@@ -37,26 +37,12 @@ class ComposeClusterIT {
 
   @BeforeAll
   static void build() throws Exception {
-    CLUSTER.compose(Duration.ofMinutes(5), "down", "-v", "--remove-orphans");
-    CLUSTER.compose(Duration.ofMinutes(10), "build");
+    CLUSTER.cleanAndBuild();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    try {
-      CLUSTER.compose(Duration.ofMinutes(1), "ps");
-      CLUSTER.compose(
-          Duration.ofMinutes(2),
-          "logs",
-          "--tail=30",
-          "flink-submit",
-          "flink",
-          "taskmanager-2",
-          "chain",
-          "verifier");
-    } finally {
-      CLUSTER.compose(Duration.ofMinutes(5), "down", "-v", "--remove-orphans");
-    }
+    CLUSTER.showAndRemove("flink-submit", "flink", "taskmanager-2", "chain", "verifier");
   }
 
   @Test

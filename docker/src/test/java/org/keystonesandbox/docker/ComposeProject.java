@@ -46,6 +46,24 @@ final class ComposeProject {
     return Path.of(System.getProperty(property));
   }
 
+  /** Removes what an earlier run left (containers, volumes), then builds the images. */
+  void cleanAndBuild() throws IOException {
+    compose(Duration.ofMinutes(5), "down", "-v", "--remove-orphans");
+    compose(Duration.ofMinutes(10), "build");
+  }
+
+  /** Prints the services' states and the last log lines of {@code services}, then removes all. */
+  void showAndRemove(String... services) throws IOException {
+    try {
+      System.err.println(compose(Duration.ofMinutes(1), "ps"));
+      List<String> logs = new ArrayList<>(List.of("logs", "--tail=30"));
+      logs.addAll(List.of(services));
+      System.err.println(compose(Duration.ofMinutes(2), logs.toArray(String[]::new)));
+    } finally {
+      compose(Duration.ofMinutes(5), "down", "-v", "--remove-orphans");
+    }
+  }
+
   String compose(Duration timeout, String... args) throws IOException {
     List<String> command = new ArrayList<>(List.of("docker", "compose"));
     files.forEach(f -> command.addAll(List.of("-f", f.toString())));

@@ -31,19 +31,13 @@ class ComposeStackIT {
           "keystoneit", List.of(ComposeProject.file("compose.file")), java.util.Map.of());
 
   @BeforeAll
-  static void buildAndStart() throws Exception {
-    STACK.compose(Duration.ofMinutes(5), "down", "-v", "--remove-orphans");
-    STACK.compose(Duration.ofMinutes(10), "build");
+  static void build() throws Exception {
+    STACK.cleanAndBuild();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    try {
-      STACK.compose(Duration.ofMinutes(1), "ps");
-      STACK.compose(Duration.ofMinutes(2), "logs", "--tail=30", "chain", "verifier", "flink");
-    } finally {
-      STACK.compose(Duration.ofMinutes(5), "down", "-v", "--remove-orphans");
-    }
+    STACK.showAndRemove("chain", "verifier", "flink");
   }
 
   @Test

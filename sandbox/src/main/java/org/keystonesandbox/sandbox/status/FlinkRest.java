@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -89,24 +90,20 @@ public final class FlinkRest {
 
   /** The cluster's TaskManagers; empty if Flink does not answer. */
   public List<TaskManager> taskManagers() {
-    try {
-      List<TaskManager> found = new ArrayList<>();
-      for (JsonNode tm : get("/taskmanagers").path("taskmanagers")) {
-        found.add(
-            new TaskManager(
-                tm.path("id").asText(),
-                tm.path("slotsNumber").asInt(),
-                tm.path("freeSlots").asInt()));
-      }
-      found.sort(java.util.Comparator.comparing(TaskManager::id));
-      return found;
-    } catch (IOException e) {
-      LOG.debug("Flink does not answer at {}; no task manager listed", http.baseUrl(), e);
-      return List.of();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return List.of();
-    }
+    return http.optional(
+            server -> {
+              List<TaskManager> found = new ArrayList<>();
+              for (JsonNode tm : server.get("/taskmanagers").path("taskmanagers")) {
+                found.add(
+                    new TaskManager(
+                        tm.path("id").asText(),
+                        tm.path("slotsNumber").asInt(),
+                        tm.path("freeSlots").asInt()));
+              }
+              found.sort(Comparator.comparing(TaskManager::id));
+              return found;
+            })
+        .orElse(List.of());
   }
 
   /**

@@ -8,9 +8,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** JSON over HTTP to one server's REST API (Flink's, a Spark master's or driver's). */
 final class JsonHttp {
+  private static final Logger LOG = LoggerFactory.getLogger(JsonHttp.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
@@ -32,6 +36,24 @@ final class JsonHttp {
 
   String baseUrl() {
     return baseUrl;
+  }
+
+  /** A read of this server's API, which may fail when it does not answer. */
+  interface Read<T> {
+    T from(JsonHttp server) throws IOException, InterruptedException;
+  }
+
+  /** What {@code read} returns, or empty if the server does not answer (logged at debug). */
+  <T> Optional<T> optional(Read<T> read) {
+    try {
+      return Optional.of(read.from(this));
+    } catch (IOException e) {
+      LOG.debug("{} does not answer at {}; shown as missing", name, baseUrl, e);
+      return Optional.empty();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.empty();
+    }
   }
 
   JsonNode get(String path) throws IOException, InterruptedException {

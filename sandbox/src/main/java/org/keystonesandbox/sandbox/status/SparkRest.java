@@ -1,20 +1,15 @@
 package org.keystonesandbox.sandbox.status;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A Spark standalone cluster seen through its REST APIs: the master's {@code /json/} (workers and
  * their cores and memory, running applications) and the driver's {@code /api/v1} (its executors).
  */
 public final class SparkRest {
-  private static final Logger LOG = LoggerFactory.getLogger(SparkRest.class);
-
   /** A worker as the master lists it. */
   public record Worker(
       String id,
@@ -48,57 +43,47 @@ public final class SparkRest {
 
   /** The master's workers; empty if it does not answer. */
   public Optional<List<Worker>> workers() {
-    try {
-      List<Worker> workers = new ArrayList<>();
-      for (JsonNode w : master.get("/json/").path("workers")) {
-        workers.add(
-            new Worker(
-                w.path("id").asText(),
-                w.path("host").asText(),
-                w.path("state").asText(),
-                w.path("cores").asInt(),
-                w.path("coresused").asInt(),
-                w.path("memory").asInt(),
-                w.path("memoryused").asInt()));
-      }
-      return Optional.of(workers);
-    } catch (IOException e) {
-      LOG.debug("the Spark master does not answer at {}", master.baseUrl(), e);
-      return Optional.empty();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return Optional.empty();
-    }
+    return master.optional(
+        server -> {
+          List<Worker> workers = new ArrayList<>();
+          for (JsonNode w : server.get("/json/").path("workers")) {
+            workers.add(
+                new Worker(
+                    w.path("id").asText(),
+                    w.path("host").asText(),
+                    w.path("state").asText(),
+                    w.path("cores").asInt(),
+                    w.path("coresused").asInt(),
+                    w.path("memory").asInt(),
+                    w.path("memoryused").asInt()));
+          }
+          return workers;
+        });
   }
 
   /**
    * The executors of the driver's running application, lost ones too; empty if it does not answer.
    */
   public Optional<List<Executor>> executors() {
-    try {
-      JsonNode apps = driver.get("/api/v1/applications");
-      if (!apps.isArray() || apps.isEmpty()) {
-        return Optional.of(List.of());
-      }
-      String app = apps.get(0).path("id").asText();
-      List<Executor> executors = new ArrayList<>();
-      for (JsonNode e : driver.get("/api/v1/applications/" + app + "/allexecutors")) {
-        executors.add(
-            new Executor(
-                e.path("id").asText(),
-                e.path("hostPort").asText(),
-                e.path("isActive").asBoolean(),
-                e.path("activeTasks").asInt(),
-                e.path("completedTasks").asInt(),
-                e.path("failedTasks").asInt()));
-      }
-      return Optional.of(executors);
-    } catch (IOException e) {
-      LOG.debug("the Spark driver does not answer at {}", driver.baseUrl(), e);
-      return Optional.empty();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return Optional.empty();
-    }
+    return driver.optional(
+        server -> {
+          JsonNode apps = server.get("/api/v1/applications");
+          List<Executor> executors = new ArrayList<>();
+          if (!apps.isArray() || apps.isEmpty()) {
+            return executors;
+          }
+          String app = apps.get(0).path("id").asText();
+          for (JsonNode e : server.get("/api/v1/applications/" + app + "/allexecutors")) {
+            executors.add(
+                new Executor(
+                    e.path("id").asText(),
+                    e.path("hostPort").asText(),
+                    e.path("isActive").asBoolean(),
+                    e.path("activeTasks").asInt(),
+                    e.path("completedTasks").asInt(),
+                    e.path("failedTasks").asInt()));
+          }
+          return executors;
+        });
   }
 }
