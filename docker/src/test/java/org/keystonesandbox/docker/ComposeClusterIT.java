@@ -28,12 +28,12 @@ class ComposeClusterIT {
   private static final Duration MID_RUN_TIMEOUT = Duration.ofMinutes(4);
   private static final Duration PASS_TIMEOUT = Duration.ofMinutes(10);
 
-  /** 40,000 unique events at 500 records/s: some 80 s of production, when the kills land. */
+  /** 40,000 unique events at 400 records/s: some 100 s of production, when the kills land. */
   private static final ComposeProject CLUSTER =
       new ComposeProject(
           "keystoneclusterit",
           List.of(ComposeProject.file("compose.file"), ComposeProject.file("compose.cluster.file")),
-          Map.of("GENERATOR_RATE", "500"));
+          Map.of("GENERATOR_RATE", "400"));
 
   @BeforeAll
   static void build() throws Exception {
