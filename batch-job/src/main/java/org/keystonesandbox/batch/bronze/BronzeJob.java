@@ -52,7 +52,8 @@ public final class BronzeJob {
   /** What one run read and wrote. */
   public record Result(long recordsRead, long eventsAppended, long rejectedAppended, String to) {}
 
-  private static final long RECORDS_PER_TASK = 250_000;
+  /** The most records one task reads: a topic is read in tasks of this size at most. */
+  public static final long RECORDS_PER_TASK = 250_000;
 
   private final SparkSession spark;
   private final LakeSettings lake;
