@@ -29,8 +29,6 @@ import org.keystonesandbox.events.ViewingEvent;
 import org.keystonesandbox.events.ViewingEventJson;
 import org.keystonesandbox.events.catalog.CatalogFiles;
 import org.keystonesandbox.events.names.PipelineNames;
-import org.keystonesandbox.ingest.GeneratorCommand;
-import org.keystonesandbox.ingest.GeneratorRun;
 import org.keystonesandbox.ingest.RunSummary;
 import org.keystonesandbox.kafka.embedded.EmbeddedKafkaBroker;
 
@@ -57,25 +55,7 @@ public final class BatchBenchmark {
       Path out = work.resolve("generator");
       long started = System.nanoTime();
       RunSummary summary =
-          new GeneratorRun(
-                  GeneratorCommand.parseSettings(
-                      "--bootstrap-server",
-                      bootstrap,
-                      "--count",
-                      Long.toString(events),
-                      "--unthrottled",
-                      "--speedup",
-                      "1030",
-                      "--hot-title-share",
-                      "0.35",
-                      "--compression",
-                      "lz4",
-                      "--out-dir",
-                      out.toString(),
-                      "--progress-interval",
-                      "30s"),
-                  System.err)
-              .run();
+          BenchEvents.generate(bootstrap, events, out, "--hot-title-share", "0.35");
       System.out.printf(
           "generated %,d records (%,d unique events) in %.1f s%n",
           summary.records(), summary.uniqueEvents(), seconds(started));

@@ -16,8 +16,6 @@ import org.keystonesandbox.batch.lake.LakeSettings;
 import org.keystonesandbox.batch.lake.Tables;
 import org.keystonesandbox.bench.AlternatingBlocks;
 import org.keystonesandbox.events.names.PipelineNames;
-import org.keystonesandbox.ingest.GeneratorCommand;
-import org.keystonesandbox.ingest.GeneratorRun;
 import org.keystonesandbox.ingest.RunSummary;
 import org.keystonesandbox.kafka.embedded.EmbeddedKafkaBroker;
 
@@ -45,24 +43,7 @@ public final class BronzeBenchmark {
     try (EmbeddedKafkaBroker broker =
         EmbeddedKafkaBroker.builder().dataDir(work.resolve("kafka")).build().start()) {
       String bootstrap = broker.bootstrapServers();
-      RunSummary summary =
-          new GeneratorRun(
-                  GeneratorCommand.parseSettings(
-                      "--bootstrap-server",
-                      bootstrap,
-                      "--count",
-                      Long.toString(events),
-                      "--unthrottled",
-                      "--speedup",
-                      "1030",
-                      "--compression",
-                      "lz4",
-                      "--out-dir",
-                      work.resolve("generator").toString(),
-                      "--progress-interval",
-                      "1h"),
-                  System.err)
-              .run();
+      RunSummary summary = BenchEvents.generate(bootstrap, events, work.resolve("generator"));
       System.out.printf(
           "bronze benchmark: %,d records (%,d unique events) in %s, %d blocks%n",
           summary.records(), summary.uniqueEvents(), PipelineNames.EVENTS_TOPIC, blocks);
