@@ -171,13 +171,16 @@ abstract class StreamJobAgainstBrokerContract {
   void eventsBeyondAllowedLatenessGoToTheLateTopicAndEverythingElseMatchesTheReference(
       @TempDir Path outDir) throws Exception {
     String name = "late-" + getClass().getSimpleName();
-    // One partition: the watermark then follows the arrival order exactly, so the generator's
-    // late copies (10 min to 2 days late) meet a watermark far past them. With several partitions
-    // a reader may drain one before starting another, hold the watermark back and see none late.
+    // One partition and a watermark after every event: the watermark then follows the arrival
+    // order exactly, so the generator's late copies (10 min to 2 days late) meet a watermark far
+    // past them. With several partitions a reader may drain one before starting another, and with
+    // periodic watermarks a fast reader may pass a whole batch before the first one: either holds
+    // the watermark back and lets no event be late.
     RunSummary summary = generate(name + "-events", outDir, 1);
     Duration lateness = Duration.ofMinutes(10);
     StreamJobSettings settings =
-        jobSettings(name, "--allowed-lateness", "10m", "--dedup-horizon", "6h");
+        jobSettings(
+            name, "--allowed-lateness", "10m", "--dedup-horizon", "6h", "--watermark-per-event");
 
     JobExecutionResult result = run(settings);
 
