@@ -3,6 +3,7 @@ package org.keystonesandbox.stream;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.Map;
+import org.keystonesandbox.stream.topology.SeenIdsLayout;
 
 /**
  * How Flink runs the job.
@@ -21,19 +22,25 @@ public record RuntimeSettings(
     int webUiPort,
     Map<String, String> flinkConfiguration) {
 
-  /** Flink's two state backends. */
+  /** Flink's two state backends, each with the layout of remembered ids that suits it. */
   public enum StateBackend {
-    HASHMAP("hashmap"),
-    ROCKSDB("rocksdb");
+    HASHMAP("hashmap", SeenIdsLayout.TABLE_IN_USER_STATE),
+    ROCKSDB("rocksdb", SeenIdsLayout.ENTRY_PER_ID);
 
     private final String flinkName;
+    private final SeenIdsLayout seenIdsLayout;
 
-    StateBackend(String flinkName) {
+    StateBackend(String flinkName, SeenIdsLayout seenIdsLayout) {
       this.flinkName = flinkName;
+      this.seenIdsLayout = seenIdsLayout;
     }
 
     public String flinkName() {
       return flinkName;
+    }
+
+    public SeenIdsLayout seenIdsLayout() {
+      return seenIdsLayout;
     }
   }
 

@@ -88,7 +88,10 @@ public final class StreamJobPipeline {
       StreamExecutionEnvironment env,
       Source<IncomingRecord, ?, ?> source,
       StreamJobSettings settings) {
-    return SessionTopology.sessionize(read(env, source, settings), settings.sessions());
+    return SessionTopology.sessionize(
+        read(env, source, settings),
+        settings.sessions(),
+        settings.runtime().stateBackend().seenIdsLayout());
   }
 
   /** Writes the three outputs to their topics, exactly once. */

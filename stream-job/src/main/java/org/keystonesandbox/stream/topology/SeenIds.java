@@ -11,7 +11,9 @@ package org.keystonesandbox.stream.topology;
  * remembered ids are not millions of objects for the garbage collector, or else its text.
  */
 public class SeenIds {
-  private static final long ABSENT = Long.MIN_VALUE;
+  /** What {@link #timeOf} returns for an id that is not remembered. */
+  static final long ABSENT = Long.MIN_VALUE;
+
   private static final int FIRST_CAPACITY = 16;
 
   /** A table with more than this many slots per id after a sweep is rebuilt smaller... */

@@ -117,7 +117,7 @@ public final class SessionEventSerializer extends TypeSerializerSingleton<Sessio
    * costs a fraction of {@link StringValue}'s char-by-char encoding on both sides of the shuffle.
    * Any other string (non-ASCII, or 128 characters and more) falls back to {@link StringValue}.
    */
-  private static void writeString(String value, DataOutputView out) throws IOException {
+  static void writeString(String value, DataOutputView out) throws IOException {
     if (value.length() < NOT_ASCII) {
       byte[] bytes = value.getBytes(StandardCharsets.US_ASCII);
       if (bytes.length == value.length() && isAscii(value, bytes)) {
@@ -143,7 +143,7 @@ public final class SessionEventSerializer extends TypeSerializerSingleton<Sessio
     return true;
   }
 
-  private static String readString(DataInputView in) throws IOException {
+  static String readString(DataInputView in) throws IOException {
     return readString(in.readUnsignedByte(), in);
   }
 

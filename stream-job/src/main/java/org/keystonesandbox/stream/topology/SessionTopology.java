@@ -27,18 +27,16 @@ public final class SessionTopology {
    * Builds the topology on {@code records}, which must already carry event-time timestamps and
    * watermarks (see {@link #watermarks}).
    */
-  public static Outputs sessionize(DataStream<IncomingRecord> records, SessionSettings settings) {
+  public static Outputs sessionize(
+      DataStream<IncomingRecord> records, SessionSettings settings, SeenIdsLayout layout) {
     SingleOutputStreamOperator<SessionEvent> events =
         records.process(new ValidationRouter()).name("validate").uid("validate");
     SingleOutputStreamOperator<SessionUpdate> sessions =
         events
             .keyBy(new ByUser())
-            .process(new SessionizeFunction(settings))
+            .process(new SessionizeFunction(settings, layout))
             .name("dedup-and-sessionize")
-            // The suffix names the layout of this operator's state (v2: UUID ids as longs). A
-            // checkpoint with another layout is refused at restore, since no operator of the new
-            // program claims its state, instead of being misread; such a job starts with --fresh.
-            .uid("dedup-and-sessionize-v2");
+            .uid(layout.operatorUid());
     return new Outputs(
         sessions,
         sessions.getSideOutput(SessionizeFunction.LATE_EVENTS),

@@ -1,8 +1,12 @@
 package org.keystonesandbox.stream.topology;
 
+import java.util.Iterator;
+import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -23,7 +27,7 @@ import org.apache.flink.util.OutputTag;
  * Sessions are kept in the user's state directly (not in Flink's window machinery): events extend
  * or merge them, one event-time timer per user closes them when the watermark passes their end by
  * more than the gap, purges them once no accepted event can reach them any more, and sweeps expired
- * event ids.
+ * event ids. Where the ids are kept depends on the state backend: see {@link SeenIdsLayout}.
  *
  * <ul>
  *   <li>An event id is remembered while the watermark is at most the dedup horizon past the event's
@@ -47,12 +51,22 @@ public class SessionizeFunction extends KeyedProcessFunction<String, SessionEven
   public static final OutputTag<LateEvent> LATE_EVENTS =
       new OutputTag<>("late-events", TypeInformation.of(LateEvent.class));
 
+  /** The names of the operator's keyed states. */
+  static final String USER_STATE = "user";
+
+  static final String SEEN_IDS_STATE = "seen-ids";
+
   private final long gap;
   private final long allowedLateness;
   private final long dedupHorizon;
   private final long sweepSlack;
+  private final SeenIdsLayout layout;
 
   private transient ValueState<UserState> userState;
+
+  /** The remembered ids under {@link SeenIdsLayout#ENTRY_PER_ID}; null under the other layout. */
+  private transient MapState<SeenId, Long> seenIds;
+
   private transient JobCounter duplicates;
   private transient JobCounter late;
   private transient JobCounter sessionsEmitted;
@@ -61,7 +75,8 @@ public class SessionizeFunction extends KeyedProcessFunction<String, SessionEven
   private transient long restoredWatermark = Long.MIN_VALUE;
   private transient long highestWatermark = Long.MIN_VALUE;
 
-  public SessionizeFunction(SessionSettings settings) {
+  public SessionizeFunction(SessionSettings settings, SeenIdsLayout layout) {
+    this.layout = layout;
     this.gap = settings.gap().toMillis();
     this.allowedLateness = settings.allowedLateness().toMillis();
     this.dedupHorizon = settings.dedupHorizon().toMillis();
@@ -74,7 +89,14 @@ public class SessionizeFunction extends KeyedProcessFunction<String, SessionEven
   public void open(OpenContext openContext) {
     userState =
         getRuntimeContext()
-            .getState(new ValueStateDescriptor<>("user", TypeInformation.of(UserState.class)));
+            .getState(new ValueStateDescriptor<>(USER_STATE, UserStateSerializer.INSTANCE));
+    if (layout == SeenIdsLayout.ENTRY_PER_ID) {
+      seenIds =
+          getRuntimeContext()
+              .getMapState(
+                  new MapStateDescriptor<>(
+                      SEEN_IDS_STATE, TypeInformation.of(SeenId.class), Types.LONG));
+    }
     duplicates = JobCounter.register(getRuntimeContext(), JobCounter.DUPLICATES_DROPPED);
     late = JobCounter.register(getRuntimeContext(), JobCounter.LATE_EVENTS);
     sessionsEmitted = JobCounter.register(getRuntimeContext(), JobCounter.SESSIONS_EMITTED);
@@ -117,7 +139,7 @@ public class SessionizeFunction extends KeyedProcessFunction<String, SessionEven
     if (user == null) {
       user = new UserState();
     }
-    long seenAt = user.seen.timeOf(event);
+    long seenAt = rememberedTime(event, user);
     if (!SeenIds.absent(seenAt) && !forgotten(seenAt, watermark)) {
       duplicates.inc();
       return;
@@ -189,8 +211,20 @@ public class SessionizeFunction extends KeyedProcessFunction<String, SessionEven
     return watermark > eventTs + dedupHorizon;
   }
 
-  private void remember(SessionEvent event, UserState user) {
-    user.seen.put(event, event.eventTs);
+  private long rememberedTime(SessionEvent event, UserState user) throws Exception {
+    if (seenIds == null) {
+      return user.seen.timeOf(event);
+    }
+    Long time = seenIds.get(SeenId.of(event));
+    return time == null ? SeenIds.ABSENT : time;
+  }
+
+  private void remember(SessionEvent event, UserState user) throws Exception {
+    if (seenIds == null) {
+      user.seen.put(event, event.eventTs);
+    } else {
+      seenIds.put(SeenId.of(event), event.eventTs);
+    }
     user.nextSweep = Math.min(user.nextSweep, firstSweepFor(event.eventTs));
   }
 
@@ -198,9 +232,25 @@ public class SessionizeFunction extends KeyedProcessFunction<String, SessionEven
     return eventTs + dedupHorizon + 1 + sweepSlack;
   }
 
-  private void sweepForgottenIds(UserState user, long watermark) {
-    long oldestKept = user.seen.dropOlderThan(watermark - dedupHorizon);
+  private void sweepForgottenIds(UserState user, long watermark) throws Exception {
+    long keepFrom = watermark - dedupHorizon;
+    long oldestKept =
+        seenIds == null ? user.seen.dropOlderThan(keepFrom) : dropEntriesOlderThan(keepFrom);
     user.nextSweep = oldestKept == Long.MAX_VALUE ? Long.MAX_VALUE : firstSweepFor(oldestKept);
+  }
+
+  /** {@link SeenIds#dropOlderThan} for {@link SeenIdsLayout#ENTRY_PER_ID}. */
+  private long dropEntriesOlderThan(long keepFrom) throws Exception {
+    long oldest = Long.MAX_VALUE;
+    for (Iterator<Map.Entry<SeenId, Long>> ids = seenIds.iterator(); ids.hasNext(); ) {
+      long time = ids.next().getValue();
+      if (time < keepFrom) {
+        ids.remove();
+      } else {
+        oldest = Math.min(oldest, time);
+      }
+    }
+    return oldest;
   }
 
   private void addToSessions(

@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
@@ -28,6 +28,7 @@ import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.streaming.util.TestStreamEnvironment;
+import org.keystonesandbox.bench.AlternatingBlocks;
 import org.keystonesandbox.ingest.GeneratorCommand;
 import org.keystonesandbox.ingest.GeneratorRun;
 import org.keystonesandbox.ingest.RunSummary;
@@ -41,44 +42,38 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The full stream job against a pass-through job (Kafka source with the same parse and watermarks,
- * then discard) over the same pre-loaded events, one after the other on one MiniCluster, in one
- * run: heap state backend, then RocksDB.
+ * then discard) over the same pre-loaded events on one MiniCluster, in alternating blocks of one
+ * run each ({@link AlternatingBlocks}): on the heap state backend, then on RocksDB.
  *
  * <pre>
  * mvn -q install -DskipTests &amp;&amp; mvn -q -pl stream-job exec:exec@benchmark
- *     [-Dbench.records=2000000] [-Dbench.rounds=5] [-Dbench.skipRocksDb=true]
+ *     [-Dbench.records=2000000] [-Dbench.blocks=5] [-Dbench.backends=hashmap,rocksdb]
  *     [-Dbench.checkpointInterval=10s]
  * </pre>
  *
  * Prints for each run its rate (records of the topic, malformed and duplicates included, per second
- * of the job's net run time) and the process's CPU time per record; then the medians, the ratios
- * full / pass-through (goal with the heap backend: at least 0.5), and the largest checkpointed
- * state of each full job.
+ * of the job's net run time) and the process's CPU time per record; then one line per backend: the
+ * median ratio full / pass-through with its spread, and the largest checkpointed state.
  */
 public final class StreamJobBenchmark {
   private static final Logger LOG = LoggerFactory.getLogger(StreamJobBenchmark.class);
 
-  /**
-   * Unmeasured runs before the measured ones of each job. The jobs share one JVM and one Flink
-   * runtime: runs of one job right after the other's recompile what the other's type profiles
-   * changed (the JIT compiler took a quarter to a third of the CPU then, measured per thread from
-   * /proc). So each job runs as a block, warm-up first, and the pass-through runs a second block at
-   * the end, so that the JVM's own warming over the whole run cannot favour the full jobs: the
-   * faster of the two pass-through blocks is the reference. {@code -Dbench.interleaved=true}
-   * alternates the jobs instead.
-   */
-  private static final int WARMUP_ROUNDS = 2;
+  /** Unmeasured runs of each job before the first block. */
+  private static final int WARM_UPS = 2;
 
   private static final String PASS_THROUGH = "pass-through";
   private static final String HEAP = "hashmap";
   private static final String ROCKSDB = "rocksdb";
+  private static final Map<String, String> GOALS =
+      Map.of(HEAP, "at least 0.6", ROCKSDB, "at least 0.3");
 
   private record Run(double recordsPerSecond, double cpuMicrosPerRecord, long peakStateBytes) {}
 
   public static void main(String[] args) throws Exception {
     long events = Long.getLong("bench.records", 2_000_000);
-    int rounds = Integer.getInteger("bench.rounds", 5);
-    boolean skipRocksDb = Boolean.getBoolean("bench.skipRocksDb");
+    int blocks = Integer.getInteger("bench.blocks", 5);
+    List<String> backends =
+        List.of(System.getProperty("bench.backends", "hashmap,rocksdb").split(","));
     Path work = Files.createTempDirectory("stream-bench");
     try (EmbeddedKafkaBroker broker =
         EmbeddedKafkaBroker.builder().dataDir(work.resolve("kafka")).build().start()) {
@@ -116,7 +111,7 @@ public final class StreamJobBenchmark {
 
       try (MiniCluster cluster = startMiniCluster()) {
         TestStreamEnvironment.setAsContext(cluster, 2);
-        measure(cluster, bootstrap, work, records, rounds, skipRocksDb);
+        measure(cluster, bootstrap, work, records, blocks, backends);
       }
     } finally {
       deleteRecursively(work); // the ground truth and the checkpoints: hundreds of MB per run
@@ -171,92 +166,36 @@ public final class StreamJobBenchmark {
       String bootstrap,
       Path work,
       long records,
-      int rounds,
-      boolean skipRocksDb)
+      int blocks,
+      List<String> modes)
       throws Exception {
-    List<String> modes =
-        skipRocksDb ? List.of(PASS_THROUGH, HEAP) : List.of(PASS_THROUGH, HEAP, ROCKSDB);
-    Map<String, List<Run>> runs = new LinkedHashMap<>();
-    List<Run> passAgain = new ArrayList<>();
-    modes.forEach(mode -> runs.put(mode, new ArrayList<>()));
-    if (Boolean.getBoolean("bench.interleaved")) {
-      for (int warmup = 1; warmup <= WARMUP_ROUNDS; warmup++) {
-        for (String mode : modes) {
-          run(cluster, bootstrap, work, "warmup-" + mode + "-" + warmup, mode, records);
-        }
-      }
-      for (int round = 1; round <= rounds; round++) {
-        for (String mode : modes) {
-          runs.get(mode).add(run(cluster, bootstrap, work, mode + "-" + round, mode, records));
-        }
-      }
-    } else {
-      for (String mode : modes) {
-        // RocksDB runs take ten times as long: fewer of them.
-        int measured = mode.equals(ROCKSDB) ? Math.min(rounds, 2) : rounds;
-        runs.get(mode).addAll(block(cluster, bootstrap, work, mode, "", records, measured));
-      }
-      passAgain.addAll(block(cluster, bootstrap, work, PASS_THROUGH, "again-", records, rounds));
+    Map<String, Long> peakState = new LinkedHashMap<>();
+    List<String> lines = new ArrayList<>();
+    AtomicInteger runs = new AtomicInteger();
+    AlternatingBlocks.Run passThrough =
+        () -> {
+          String name = PASS_THROUGH + "-" + runs.incrementAndGet();
+          return run(cluster, bootstrap, work, name, PASS_THROUGH, records).recordsPerSecond();
+        };
+    for (String mode : modes) {
+      AlternatingBlocks.Run full =
+          () -> {
+            String name = mode + "-" + runs.incrementAndGet();
+            Run run = run(cluster, bootstrap, work, name, mode, records);
+            peakState.merge(mode, run.peakStateBytes(), Math::max);
+            return run.recordsPerSecond();
+          };
+      String stage = "stream job, " + mode;
+      System.out.println(stage + " against the pass-through:");
+      AlternatingBlocks.Result result =
+          new AlternatingBlocks(WARM_UPS, blocks, System.out)
+              .run(stage, full, PASS_THROUGH, passThrough);
+      lines.add(
+          result.line(stage, "records/s", "the pass-through", GOALS.get(mode))
+              + String.format(
+                  Locale.ROOT, "; peak checkpointed state %.1f MB", peakState.get(mode) / 1e6));
     }
-    Run pass = medians(runs.get(PASS_THROUGH));
-    if (!passAgain.isEmpty()) {
-      Run again = medians(passAgain);
-      System.out.printf(
-          Locale.ROOT,
-          "pass-through before the full jobs %,.0f records/s, after them %,.0f: the faster is the"
-              + " reference%n",
-          pass.recordsPerSecond,
-          again.recordsPerSecond);
-      pass = again.recordsPerSecond > pass.recordsPerSecond ? again : pass;
-    }
-    System.out.printf(
-        Locale.ROOT,
-        "pass-through: %,.0f records/s, %.2f us of CPU per record%n",
-        pass.recordsPerSecond,
-        pass.cpuMicrosPerRecord);
-    for (String mode : modes.subList(1, modes.size())) {
-      Run full = medians(runs.get(mode));
-      System.out.printf(
-          Locale.ROOT,
-          "full job, %s: %,.0f records/s = %.3f of the pass-through%s; %.2f us of CPU per"
-              + " record (%.2fx); peak checkpointed state %.1f MB (medians of %d runs)%n",
-          mode,
-          full.recordsPerSecond,
-          full.recordsPerSecond / pass.recordsPerSecond,
-          mode.equals(HEAP) ? " (goal: at least 0.5)" : "",
-          full.cpuMicrosPerRecord,
-          full.cpuMicrosPerRecord / pass.cpuMicrosPerRecord,
-          full.peakStateBytes / 1e6,
-          runs.get(mode).size());
-    }
-  }
-
-  /** Warm-up runs of one job, then {@code rounds} measured runs of it. */
-  private static List<Run> block(
-      MiniCluster cluster,
-      String bootstrap,
-      Path work,
-      String mode,
-      String prefix,
-      long records,
-      int rounds)
-      throws Exception {
-    for (int warmup = 1; warmup <= WARMUP_ROUNDS; warmup++) {
-      run(cluster, bootstrap, work, prefix + "warmup-" + mode + "-" + warmup, mode, records);
-    }
-    List<Run> measured = new ArrayList<>();
-    for (int round = 1; round <= rounds; round++) {
-      measured.add(run(cluster, bootstrap, work, prefix + mode + "-" + round, mode, records));
-    }
-    return measured;
-  }
-
-  /** Median rate and CPU per record; the largest peak state. */
-  private static Run medians(List<Run> runs) {
-    return new Run(
-        median(runs.stream().map(Run::recordsPerSecond).toList()),
-        median(runs.stream().map(Run::cpuMicrosPerRecord).toList()),
-        runs.stream().mapToLong(Run::peakStateBytes).max().orElse(0));
+    lines.forEach(System.out::println);
   }
 
   private static Run run(
@@ -340,12 +279,5 @@ public final class StreamJobBenchmark {
       LOG.debug("no checkpoint statistics: the job is still starting, or already gone", e);
       return 0;
     }
-  }
-
-  private static double median(List<Double> values) {
-    List<Double> sorted = new ArrayList<>(values);
-    Collections.sort(sorted);
-    int n = sorted.size();
-    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
   }
 }

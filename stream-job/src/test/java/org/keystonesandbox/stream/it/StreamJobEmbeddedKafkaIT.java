@@ -65,7 +65,9 @@ class StreamJobEmbeddedKafkaIT extends StreamJobAgainstBrokerContract {
             .map(new FailOnceAfterCheckpoint(EVENTS / 4))
             .name("fail-once");
     StreamJobPipeline.sinkToKafka(
-        SessionTopology.sessionize(records, settings.sessions()), settings.kafka());
+        SessionTopology.sessionize(
+            records, settings.sessions(), settings.runtime().stateBackend().seenIdsLayout()),
+        settings.kafka());
     FailOnceAfterCheckpoint.FAILURES.set(0);
 
     env.execute("crash-test");

@@ -5,18 +5,33 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.StateBackend;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.keystonesandbox.stream.RuntimeSettings;
 
-/** The per-user operator in Flink's keyed test harness, driven event by event and watermark. */
+/**
+ * The per-user operator in Flink's keyed test harness, driven event by event and watermark, on each
+ * state backend with the layout of remembered ids the job uses on it.
+ */
+@ParameterizedClass
+@EnumSource(RuntimeSettings.StateBackend.class)
 class SessionizeFunctionTest {
+  @Parameter RuntimeSettings.StateBackend backend;
+
   private static final long MIN = 60_000;
   private static final long GAP = 30 * MIN;
   private static final long LATENESS = 10 * MIN;
@@ -36,29 +51,41 @@ class SessionizeFunctionTest {
     harness = harnessWith(ms, ms);
   }
 
-  private static KeyedOneInputStreamOperatorTestHarness<String, SessionEvent, SessionUpdate>
-      harnessWith(long latenessMs, long horizonMs) throws Exception {
-    SessionSettings settings =
-        new SessionSettings(
-            Duration.ofMillis(GAP), Duration.ofMillis(latenessMs), Duration.ofMillis(horizonMs));
-    return ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-        new SessionizeFunction(settings), new SessionTopology.ByUser(), Types.STRING);
+  private KeyedOneInputStreamOperatorTestHarness<String, SessionEvent, SessionUpdate> harnessWith(
+      long latenessMs, long horizonMs) throws Exception {
+    var opened = unopenedHarness(latenessMs, horizonMs);
+    opened.open();
+    return opened;
   }
 
   /** A new operator instance restored from {@code snapshot}, as after a restart. */
-  private static KeyedOneInputStreamOperatorTestHarness<String, SessionEvent, SessionUpdate>
+  private KeyedOneInputStreamOperatorTestHarness<String, SessionEvent, SessionUpdate>
       restoredHarness(OperatorSubtaskState snapshot) throws Exception {
-    SessionSettings settings =
-        new SessionSettings(
-            Duration.ofMillis(GAP), Duration.ofMillis(LATENESS), Duration.ofMillis(HORIZON));
-    var restored =
-        new KeyedOneInputStreamOperatorTestHarness<>(
-            new KeyedProcessOperator<>(new SessionizeFunction(settings)),
-            new SessionTopology.ByUser(),
-            Types.STRING);
+    var restored = unopenedHarness(LATENESS, HORIZON);
     restored.initializeState(snapshot);
     restored.open();
     return restored;
+  }
+
+  private KeyedOneInputStreamOperatorTestHarness<String, SessionEvent, SessionUpdate>
+      unopenedHarness(long latenessMs, long horizonMs) throws Exception {
+    SessionSettings settings =
+        new SessionSettings(
+            Duration.ofMillis(GAP), Duration.ofMillis(latenessMs), Duration.ofMillis(horizonMs));
+    var unopened =
+        new KeyedOneInputStreamOperatorTestHarness<>(
+            new KeyedProcessOperator<>(new SessionizeFunction(settings, backend.seenIdsLayout())),
+            new SessionTopology.ByUser(),
+            Types.STRING);
+    unopened.setStateBackend(flinkBackend());
+    return unopened;
+  }
+
+  private StateBackend flinkBackend() {
+    return switch (backend) {
+      case HASHMAP -> new HashMapStateBackend();
+      case ROCKSDB -> new EmbeddedRocksDBStateBackend();
+    };
   }
 
   @AfterEach
@@ -74,6 +101,14 @@ class SessionizeFunctionTest {
 
   private void watermark(long offsetMs) throws Exception {
     harness.processWatermark(T0 + offsetMs);
+  }
+
+  /** Keys holding state in any of the operator's keyed states; Flink's count is heap-only. */
+  private long keyedStateEntries() {
+    var states = harness.getOperator().getKeyedStateBackend();
+    return Stream.of(SessionizeFunction.USER_STATE, SessionizeFunction.SEEN_IDS_STATE)
+        .mapToLong(state -> states.getKeys(state, VoidNamespace.INSTANCE).count())
+        .sum();
   }
 
   private List<SessionUpdate> sessions() {
@@ -220,18 +255,18 @@ class SessionizeFunctionTest {
     send("e1", "u1", "t1", 0, 1);
     send("e1", "u2", "t1", 0, 1);
     watermark(GAP + 1);
-    assertThat(harness.numKeyedStateEntries()).isPositive();
+    assertThat(keyedStateEntries()).isPositive();
 
     watermark(HORIZON); // the id is still remembered: a copy is a duplicate, not late
     send("e1", "u1", "t1", 0, 1);
     assertThat(lateEvents()).isEmpty();
 
     watermark(HORIZON + HORIZON / 4 + 1);
-    assertThat(harness.numKeyedStateEntries()).isZero();
+    assertThat(keyedStateEntries()).isZero();
     send("e1", "u1", "t1", 0, 1); // forgotten, and far too late
     assertThat(lateEvents()).extracting(e -> e.eventId).containsExactly("e1");
     assertThat(sessions()).hasSize(2);
-    assertThat(harness.numKeyedStateEntries()).isZero();
+    assertThat(keyedStateEntries()).isZero();
   }
 
   @Test
