@@ -10,6 +10,7 @@ import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.WebOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.keystonesandbox.events.names.PipelineNames;
@@ -37,6 +38,12 @@ public final class StreamJobPipeline {
     conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, runtime.checkpointInterval());
     conf.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
     conf.set(StateBackendOptions.STATE_BACKEND, runtime.stateBackend().flinkName());
+    if (runtime.stateBackend() == RuntimeSettings.StateBackend.ROCKSDB) {
+      // Most lookups are of ids not seen yet: without a Bloom filter each one reads every level.
+      conf.set(RocksDBConfigurableOptions.USE_BLOOM_FILTER, true);
+      // Each checkpoint uploads the files created since the last one, not the whole database.
+      conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
+    }
     if (runtime.checkpointDir() != null) {
       useCheckpointDir(conf, runtime.checkpointDir());
     }
