@@ -158,27 +158,21 @@ public final class SilverJob {
       Table bronze,
       long bronzeNow) {
     if (after == null) {
-      Dataset<Row> events =
-          Phase.timed(
-              "silver: events of " + days.size() + " days rebuilt",
-              () -> rebuildEvents(rows, days));
-      try {
-        return replaceSessions(
-            settings.gap(), days, lit(true), events, read, bronzeNow, newestEventTime());
-      } finally {
-        events.unpersist();
-      }
+      Phase.timed(
+          "silver: events of " + days.size() + " days rebuilt", () -> rebuildEvents(rows, days));
+    } else {
+      Phase.timed(
+          "silver: new events of " + days.size() + " days added", () -> addNewEvents(rows, days));
     }
-    Phase.timed(
-        "silver: new events of " + days.size() + " days added", () -> addNewEvents(rows, days));
     // The events this run added are those Kafka delivered after what bronze held when silver last
     // read it: their kept copies carry later offsets. A column predicate, not a join.
     Column isNew =
-        SnapshotMarks.latestAsOf(bronze, after, SnapshotMarks.KAFKA_OFFSETS)
-            .map(offsets -> KafkaOffsets.parse(offsets).notReadYet())
-            .orElse(lit(true));
-    Dataset<Row> events = spark.table(lake.table(PipelineNames.SILVER_EVENTS));
-    return replaceSessions(settings.gap(), days, isNew, events, read, bronzeNow, newestEventTime());
+        after == null
+            ? lit(true)
+            : SnapshotMarks.latestAsOf(bronze, after, SnapshotMarks.KAFKA_OFFSETS)
+                .map(offsets -> KafkaOffsets.parse(offsets).notReadYet())
+                .orElse(lit(true));
+    return replaceSessions(settings.gap(), days, isNew, read, bronzeNow, newestEventTime());
   }
 
   /**
@@ -281,45 +275,27 @@ public final class SilverJob {
         reader.load(lake.table(PipelineNames.BRONZE_EVENTS)));
   }
 
-  /**
-   * One row per event: the copy Kafka received first. An event id is one user's (the events topic
-   * is keyed by user, and every copy of an event carries its user), so the copies are found within
-   * a user: rows already partitioned by user need no shuffle for it.
-   */
+  /** One row per event_id: the copy Kafka received first. */
   private static Dataset<Row> firstCopies(Dataset<Row> events) {
     return events
         .withColumn(
             "copy",
             row_number()
                 .over(
-                    Window.partitionBy("user_id", "event_id")
+                    Window.partitionBy("event_id")
                         .orderBy(col("kafka_partition"), col("kafka_offset"))))
         .filter(col("copy").equalTo(1))
         .drop("copy");
   }
 
-  /**
-   * Full rebuild: the days' events, deduplicated, replace the days. The rows are shuffled once, by
-   * user, for both the dedup and the sessions: the deduplicated events are kept (the caller
-   * unpersists them) and returned, still partitioned by user, and the sessions are computed from
-   * them rather than from the table read back. They are every event silver holds after the
-   * overwrite, since a rebuild's days are all of bronze's days and silver's events come from
-   * bronze.
-   */
-  private Dataset<Row> rebuildEvents(Dataset<Row> bronzeRows, SortedSet<LocalDate> days)
+  /** Full rebuild: the days' events, deduplicated, replace the days. */
+  private void rebuildEvents(Dataset<Row> bronzeRows, SortedSet<LocalDate> days)
       throws NoSuchTableException {
     String table = lake.table(PipelineNames.SILVER_EVENTS);
     Dataset<Row> current = spark.table(table).filter(Days.within(col("event_ts"), days));
-    Dataset<Row> events =
-        firstCopies(current.unionByName(bronzeRows).repartition(col("user_id")))
-            .persist(StorageLevel.MEMORY_AND_DISK());
-    try {
-      events.writeTo(table).overwrite(Days.within(col("event_ts"), days));
-      return events;
-    } catch (RuntimeException | NoSuchTableException e) {
-      events.unpersist();
-      throw e;
-    }
+    firstCopies(current.unionByName(bronzeRows))
+        .writeTo(table)
+        .overwrite(Days.within(col("event_ts"), days));
   }
 
   /**
@@ -331,25 +307,20 @@ public final class SilverJob {
       throws NoSuchTableException {
     String table = lake.table(PipelineNames.SILVER_EVENTS);
     Dataset<Row> held =
-        spark
-            .table(table)
-            .filter(Days.within(col("event_ts"), days))
-            .select(col("user_id"), col("event_id"));
+        spark.table(table).filter(Days.within(col("event_ts"), days)).select(col("event_id"));
     firstCopies(bronzeRows)
-        .join(held, new String[] {"user_id", "event_id"}, "left_anti")
+        .join(held, new String[] {"event_id"}, "left_anti")
         .writeTo(table)
         .append();
   }
 
   /**
    * @param isNew true for the events this run added (all of them in a rebuild)
-   * @param events silver's events: the table, or in a rebuild the rows it was just overwritten with
    */
   private Result replaceSessions(
       Duration gap,
       SortedSet<LocalDate> eventDays,
       Column isNew,
-      Dataset<Row> events,
       long read,
       long bronzeSnapshot,
       Long highWater) {
@@ -367,8 +338,7 @@ public final class SilverJob {
         if (sessions != null) {
           sessions.unpersist();
         }
-        sessions =
-            sessionsOf(events, loaded, ring, isNew, gap).persist(StorageLevel.MEMORY_AND_DISK());
+        sessions = sessionsOf(loaded, ring, isNew, gap).persist(StorageLevel.MEMORY_AND_DISK());
       }
       Dataset<Row> edges = edgeCases(sessions, sessionDays, loaded, ring, gap);
       reload = false;
@@ -430,13 +400,14 @@ public final class SilverJob {
    * Sessions of the events of the loaded days and of a ring around each run of them, with the start
    * and end days and whether they hold a new event.
    */
-  private static Dataset<Row> sessionsOf(
-      Dataset<Row> events, SortedSet<LocalDate> loaded, Duration ring, Column isNew, Duration gap) {
-    Dataset<Row> near =
-        events
+  private Dataset<Row> sessionsOf(
+      SortedSet<LocalDate> loaded, Duration ring, Column isNew, Duration gap) {
+    Dataset<Row> events =
+        spark
+            .table(lake.table(PipelineNames.SILVER_EVENTS))
             .filter(Days.withinRing(col("event_ts"), loaded, ring))
             .withColumn("new", when(isNew, lit(1)).otherwise(lit(0)));
-    return Sessionizer.sessions(near, gap, max(col("new")).as("touched"))
+    return Sessionizer.sessions(events, gap, max(col("new")).as("touched"))
         .withColumn("start_day", to_date(col("session_start")))
         .withColumn("end_day", to_date(col("session_end")));
   }
