@@ -10,8 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.keystonesandbox.events.names.StreamCounters;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The stream job seen through Flink's REST API (the web UI's back end): its state, its counters
@@ -21,7 +19,6 @@ public final class FlinkRest {
   /** The stream job's counters, as it registers them. */
   public static final List<String> COUNTERS = StreamCounters.NAMES;
 
-  private static final Logger LOG = LoggerFactory.getLogger(FlinkRest.class);
   private final JsonHttp http;
 
   /** A running (or the newest) job and its counters. */
@@ -33,31 +30,26 @@ public final class FlinkRest {
 
   /** The running job, else the newest one; empty if Flink does not answer or has no job. */
   public Optional<JobState> job() {
-    try {
-      JsonNode jobs = get("/jobs/overview").path("jobs");
-      JsonNode chosen = null;
-      for (JsonNode job : jobs) {
-        if (chosen == null
-            || "RUNNING".equals(job.path("state").asText())
-            || (!"RUNNING".equals(chosen.path("state").asText())
-                && job.path("start-time").asLong() > chosen.path("start-time").asLong())) {
-          chosen = job;
-        }
+    return http.optional(this::newestJob).flatMap(job -> job);
+  }
+
+  private Optional<JobState> newestJob(JsonHttp server) throws IOException, InterruptedException {
+    JsonNode chosen = null;
+    for (JsonNode job : server.get("/jobs/overview").path("jobs")) {
+      if (chosen == null
+          || "RUNNING".equals(job.path("state").asText())
+          || (!"RUNNING".equals(chosen.path("state").asText())
+              && job.path("start-time").asLong() > chosen.path("start-time").asLong())) {
+        chosen = job;
       }
-      if (chosen == null) {
-        return Optional.empty();
-      }
-      String id = chosen.path("jid").asText();
-      return Optional.of(
-          new JobState(
-              id, chosen.path("name").asText(), chosen.path("state").asText(), counters(id)));
-    } catch (IOException e) {
-      LOG.debug("Flink does not answer at {}; the job counts as not there", http.baseUrl(), e);
-      return Optional.empty();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    }
+    if (chosen == null) {
       return Optional.empty();
     }
+    String id = chosen.path("jid").asText();
+    return Optional.of(
+        new JobState(
+            id, chosen.path("name").asText(), chosen.path("state").asText(), counters(id)));
   }
 
   private Map<String, Long> counters(String jobId) throws IOException, InterruptedException {

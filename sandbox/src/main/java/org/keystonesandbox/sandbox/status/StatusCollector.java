@@ -257,50 +257,16 @@ public final class StatusCollector implements AutoCloseable {
 
   /** The engines' clusters: Flink's TaskManagers always, a Spark cluster when one is watched. */
   private void clusters(ObjectNode node) {
-    ArrayNode taskManagers = node.putObject("flink").putArray("taskManagers");
-    for (FlinkRest.TaskManager tm : flink.taskManagers()) {
-      taskManagers
-          .addObject()
-          .put("id", tm.id())
-          .put("slots", tm.slots())
-          .put("freeSlots", tm.freeSlots());
-    }
+    node.putObject("flink").set("taskManagers", JSON.valueToTree(flink.taskManagers()));
     SparkRest spark = sparkCluster;
     if (spark == null) {
       return;
     }
     ObjectNode sparkNode = node.putObject("spark");
-    spark
-        .workers()
-        .ifPresent(
-            workers -> {
-              ArrayNode list = sparkNode.putArray("workers");
-              for (SparkRest.Worker w : workers) {
-                list.addObject()
-                    .put("id", w.id())
-                    .put("host", w.host())
-                    .put("state", w.state())
-                    .put("cores", w.cores())
-                    .put("coresUsed", w.coresUsed())
-                    .put("memoryMb", w.memoryMb())
-                    .put("memoryUsedMb", w.memoryUsedMb());
-              }
-            });
+    spark.workers().ifPresent(workers -> sparkNode.set("workers", JSON.valueToTree(workers)));
     spark
         .executors()
-        .ifPresent(
-            executors -> {
-              ArrayNode list = sparkNode.putArray("executors");
-              for (SparkRest.Executor e : executors) {
-                list.addObject()
-                    .put("id", e.id())
-                    .put("hostPort", e.hostPort())
-                    .put("active", e.active())
-                    .put("activeTasks", e.activeTasks())
-                    .put("completedTasks", e.completedTasks())
-                    .put("failedTasks", e.failedTasks());
-              }
-            });
+        .ifPresent(executors -> sparkNode.set("executors", JSON.valueToTree(executors)));
   }
 
   private String jobId() {

@@ -2,6 +2,7 @@ package org.keystonesandbox.sandbox.status;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -105,5 +106,24 @@ class ClusterRestTest {
     assertThat(new FlinkRest(url).taskManagers()).isEmpty();
     assertThat(new SparkRest(url, url).workers()).isEmpty();
     assertThat(new SparkRest(url, url).executors()).isEmpty();
+  }
+
+  @Test
+  void theStatusDocumentNamesEachFieldAsTheStatusPageReadsIt() {
+    ObjectMapper json = new ObjectMapper();
+
+    assertThat(json.valueToTree(new FlinkRest.TaskManager("tm-1", 2, 1)).toString())
+        .isEqualTo("{\"id\":\"tm-1\",\"slots\":2,\"freeSlots\":1}");
+    assertThat(
+            json.valueToTree(
+                    new SparkRest.Worker("w-1", "spark-worker-1", "ALIVE", 2, 1, 1024, 512))
+                .toString())
+        .isEqualTo(
+            "{\"id\":\"w-1\",\"host\":\"spark-worker-1\",\"state\":\"ALIVE\",\"cores\":2,"
+                + "\"coresUsed\":1,\"memoryMb\":1024,\"memoryUsedMb\":512}");
+    assertThat(json.valueToTree(new SparkRest.Executor("1", "w:4100", true, 1, 2, 3)).toString())
+        .isEqualTo(
+            "{\"id\":\"1\",\"hostPort\":\"w:4100\",\"active\":true,\"activeTasks\":1,"
+                + "\"completedTasks\":2,\"failedTasks\":3}");
   }
 }
