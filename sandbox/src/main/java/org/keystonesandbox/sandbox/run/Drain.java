@@ -10,6 +10,8 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
+import java.nio.channels.Channels;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -242,9 +244,12 @@ final class Drain {
 
   /** The lines of {@code file} written after its first {@code offset} bytes. */
   private static List<String> linesAfter(Path file, long offset) throws IOException {
-    byte[] bytes = Files.readAllBytes(file);
-    int from = (int) Math.min(offset, bytes.length);
-    return new String(bytes, from, bytes.length - from, StandardCharsets.UTF_8).lines().toList();
+    try (SeekableByteChannel channel = Files.newByteChannel(file)) {
+      channel.position(Math.min(offset, channel.size()));
+      return new String(Channels.newInputStream(channel).readAllBytes(), StandardCharsets.UTF_8)
+          .lines()
+          .toList();
+    }
   }
 
   private void stopStreamJobWithDrain() throws Exception {
