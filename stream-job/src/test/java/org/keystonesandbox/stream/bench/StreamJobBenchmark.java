@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * mvn -q install -DskipTests &amp;&amp; mvn -q -pl stream-job exec:exec@benchmark
  *     [-Dbench.records=2000000] [-Dbench.blocks=5] [-Dbench.backends=hashmap,rocksdb]
- *     [-Dbench.checkpointInterval=10s]
+ *     [-Dbench.checkpointInterval=10s] [-Dbench.flinkConf=key=value,key=value]
  * </pre>
  *
  * Prints for each run its rate (records of the topic, malformed and duplicates included, per second
@@ -128,7 +128,8 @@ public final class StreamJobBenchmark {
 
   /**
    * The job's settings for a run named {@code name}: its defaults, apart from the topics, a bounded
-   * source and {@code -Dbench.checkpointInterval} when it is set.
+   * source, and {@code -Dbench.checkpointInterval} and {@code -Dbench.flinkConf} (Flink options for
+   * the jobs, as {@code --flink-conf} takes them) when they are set.
    */
   private static StreamJobSettings settings(
       String bootstrap, Path checkpoints, String name, String stateBackend) {
@@ -142,6 +143,11 @@ public final class StreamJobBenchmark {
     String checkpointInterval = System.getProperty("bench.checkpointInterval", "");
     if (!checkpointInterval.isBlank()) {
       flags.addAll(List.of("--checkpoint-interval", checkpointInterval));
+    }
+    for (String entry : System.getProperty("bench.flinkConf", "").split(",")) {
+      if (!entry.isBlank()) {
+        flags.addAll(List.of("--flink-conf", entry.strip()));
+      }
     }
     return BoundedRunSettings.parse(bootstrap, "bench-events", name, flags.toArray(new String[0]));
   }
