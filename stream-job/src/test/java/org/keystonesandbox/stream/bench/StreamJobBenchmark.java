@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * mvn -q install -DskipTests &amp;&amp; mvn -q -pl stream-job exec:exec@benchmark
  *     [-Dbench.records=2000000] [-Dbench.blocks=5] [-Dbench.backends=hashmap,rocksdb]
- *     [-Dbench.checkpointInterval=10s] [-Dbench.flinkConf=key=value,key=value]
+ *     [-Dbench.warmUps=5] [-Dbench.checkpointInterval=10s] [-Dbench.flinkConf=key=value,...]
  * </pre>
  *
  * Prints for each run its rate (records of the topic, malformed and duplicates included, per second
@@ -58,8 +58,11 @@ import org.slf4j.LoggerFactory;
 public final class StreamJobBenchmark {
   private static final Logger LOG = LoggerFactory.getLogger(StreamJobBenchmark.class);
 
-  /** Unmeasured runs of each job before the first block. */
-  private static final int WARM_UPS = 2;
+  /**
+   * Unmeasured runs of each job before the first block, by default: the full job's CPU per record
+   * keeps falling over its first four or five runs (the JIT compiler is still at work).
+   */
+  private static final int WARM_UPS = 5;
 
   private static final String PASS_THROUGH = "pass-through";
   private static final String HEAP = "hashmap";
@@ -194,7 +197,7 @@ public final class StreamJobBenchmark {
       String stage = "stream job, " + mode;
       System.out.println(stage + " against the pass-through:");
       AlternatingBlocks.Result result =
-          new AlternatingBlocks(WARM_UPS, blocks, System.out)
+          new AlternatingBlocks(Integer.getInteger("bench.warmUps", WARM_UPS), blocks, System.out)
               .run(stage, full, PASS_THROUGH, passThrough);
       lines.add(
           result.line(stage, "records/s", "the pass-through", GOALS.get(mode))
