@@ -102,6 +102,18 @@ public class SeenIds {
     return oldest;
   }
 
+  /** A copy that shares no array with this table. */
+  SeenIds copy() {
+    SeenIds copy = new SeenIds();
+    copy.used = used.clone();
+    copy.highs = highs.clone();
+    copy.lows = lows.clone();
+    copy.texts = texts.clone();
+    copy.times = times.clone();
+    copy.size = size;
+    return copy;
+  }
+
   /**
    * Empties {@code hole} and moves back each id of the probe run after it that may live there
    * (linear probing's backward-shift deletion), so lookups need no tombstones.
@@ -123,7 +135,8 @@ public class SeenIds {
     size--;
   }
 
-  private void allocate(int capacity) {
+  /** Empties the table and gives it {@code capacity} slots (zero or a power of two). */
+  void allocate(int capacity) {
     used = new boolean[capacity];
     highs = new long[capacity];
     lows = new long[capacity];

@@ -36,13 +36,7 @@ public final class UserStateSerializer extends TypeSerializerSingleton<UserState
     for (int i = 0; i < from.sessions.length; i++) {
       copy.sessions[i] = copy(from.sessions[i]);
     }
-    SeenIds seen = from.seen;
-    copy.seen.used = seen.used.clone();
-    copy.seen.highs = seen.highs.clone();
-    copy.seen.lows = seen.lows.clone();
-    copy.seen.texts = seen.texts.clone();
-    copy.seen.times = seen.times.clone();
-    copy.seen.size = seen.size;
+    copy.seen = from.seen.copy();
     copy.nextSweep = from.nextSweep;
     copy.wakeAt = from.wakeAt;
     return copy;
@@ -158,15 +152,8 @@ public final class UserStateSerializer extends TypeSerializerSingleton<UserState
   }
 
   private static void deserializeInto(SeenIds seen, DataInputView in) throws IOException {
-    int capacity = in.readInt();
+    seen.allocate(in.readInt());
     int size = in.readInt();
-    if (capacity > 0) {
-      seen.used = new boolean[capacity];
-      seen.highs = new long[capacity];
-      seen.lows = new long[capacity];
-      seen.texts = new String[capacity];
-      seen.times = new long[capacity];
-    }
     for (int i = 0; i < size; i++) {
       int slot = in.readInt();
       seen.used[slot] = true;
