@@ -17,7 +17,7 @@ public enum SeenIdsLayout {
    * an active user's event rewrote thousands of remembered ids; here it reads and writes its own
    * id's entry.
    */
-  ENTRY_PER_ID("dedup-and-sessionize-v3-ids-per-entry");
+  ENTRY_PER_ID("dedup-and-sessionize-v4-ids-per-entry");
 
   private final String operatorUid;
 
@@ -27,9 +27,10 @@ public enum SeenIdsLayout {
 
   /**
    * The per-user operator's uid under this layout. It names the layout of the operator's state (v2:
-   * UUID ids as longs; v3: the user's state in {@link UserStateSerializer}): a checkpoint with
-   * another layout is refused at restore, since no operator of the new program claims its state,
-   * instead of being misread; such a job starts with --fresh.
+   * UUID ids as longs; v3: the user's state in {@link UserStateSerializer}; v4 of {@link
+   * #ENTRY_PER_ID}: the ids in {@link SeenIdSerializer}): a checkpoint with another layout is
+   * refused at restore, since no operator of the new program claims its state, instead of being
+   * misread; such a job starts with --fresh.
    */
   String operatorUid() {
     return operatorUid;

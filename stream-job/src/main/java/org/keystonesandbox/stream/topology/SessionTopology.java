@@ -6,6 +6,7 @@ import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -34,7 +35,10 @@ public final class SessionTopology {
     SingleOutputStreamOperator<SessionUpdate> sessions =
         events
             .keyBy(new ByUser())
-            .process(new SessionizeFunction(settings, layout))
+            .transform(
+                "dedup-and-sessionize",
+                TypeInformation.of(SessionUpdate.class),
+                new SessionizeOperator(new SessionizeFunction(settings, layout)))
             .name("dedup-and-sessionize")
             .uid(layout.operatorUid());
     return new Outputs(

@@ -1,7 +1,6 @@
 package org.keystonesandbox.stream.topology;
 
-import java.util.Iterator;
-import java.util.Map;
+import java.util.function.Consumer;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -11,6 +10,7 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.common.typeutils.base.LongSerializer;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.TimerService;
@@ -62,10 +62,15 @@ public class SessionizeFunction extends KeyedProcessFunction<String, SessionEven
   private final long sweepSlack;
   private final SeenIdsLayout layout;
 
+  private final int cacheCapacity;
+
   private transient ValueState<UserState> userState;
 
-  /** The remembered ids under {@link SeenIdsLayout#ENTRY_PER_ID}; null under the other layout. */
-  private transient MapState<SeenId, Long> seenIds;
+  /**
+   * The users' state and remembered ids under {@link SeenIdsLayout#ENTRY_PER_ID}, through a cache;
+   * null under the other layout, whose state the function reads and writes directly.
+   */
+  private transient WriteBackUserState cached;
 
   private transient JobCounter duplicates;
   private transient JobCounter late;
@@ -76,7 +81,16 @@ public class SessionizeFunction extends KeyedProcessFunction<String, SessionEven
   private transient long highestWatermark = Long.MIN_VALUE;
 
   public SessionizeFunction(SessionSettings settings, SeenIdsLayout layout) {
+    this(settings, layout, WriteBackUserState.DEFAULT_CAPACITY);
+  }
+
+  /**
+   * @param cacheCapacity how many users' state {@link SeenIdsLayout#ENTRY_PER_ID} caches between
+   *     checkpoints (see {@link WriteBackUserState})
+   */
+  SessionizeFunction(SessionSettings settings, SeenIdsLayout layout, int cacheCapacity) {
     this.layout = layout;
+    this.cacheCapacity = cacheCapacity;
     this.gap = settings.gap().toMillis();
     this.allowedLateness = settings.allowedLateness().toMillis();
     this.dedupHorizon = settings.dedupHorizon().toMillis();
@@ -91,11 +105,12 @@ public class SessionizeFunction extends KeyedProcessFunction<String, SessionEven
         getRuntimeContext()
             .getState(new ValueStateDescriptor<>(USER_STATE, UserStateSerializer.INSTANCE));
     if (layout == SeenIdsLayout.ENTRY_PER_ID) {
-      seenIds =
+      MapState<SeenId, Long> seenIds =
           getRuntimeContext()
               .getMapState(
                   new MapStateDescriptor<>(
-                      SEEN_IDS_STATE, TypeInformation.of(SeenId.class), Types.LONG));
+                      SEEN_IDS_STATE, SeenIdSerializer.INSTANCE, LongSerializer.INSTANCE));
+      cached = new WriteBackUserState(userState, seenIds, cacheCapacity);
     }
     duplicates = JobCounter.register(getRuntimeContext(), JobCounter.DUPLICATES_DROPPED);
     late = JobCounter.register(getRuntimeContext(), JobCounter.LATE_EVENTS);
@@ -120,6 +135,41 @@ public class SessionizeFunction extends KeyedProcessFunction<String, SessionEven
     watermarkAtCheckpoint.update(java.util.List.of(highestWatermark));
   }
 
+  /** Whether the cache of users' state holds more users than its capacity. */
+  boolean cacheFull() {
+    return cached != null && cached.full();
+  }
+
+  /**
+   * Writes the cached users' changes to the keyed state, making each user the current key through
+   * {@code currentKey}; with {@code evict}, empties the cache. Nothing to do without a cache.
+   */
+  void flush(Consumer<String> currentKey, boolean evict) throws Exception {
+    if (cached != null) {
+      cached.flush(currentKey, evict);
+    }
+  }
+
+  private UserState load(String user) throws Exception {
+    return cached == null ? userState.value() : cached.value(user);
+  }
+
+  private void save(String user, UserState state) throws Exception {
+    if (cached == null) {
+      userState.update(state);
+    } else {
+      cached.update(user, state);
+    }
+  }
+
+  private void clear(String user) throws Exception {
+    if (cached == null) {
+      userState.clear();
+    } else {
+      cached.clear(user);
+    }
+  }
+
   /** The watermark every decision uses: never below the one the restored state was made under. */
   private long watermark(TimerService timers) {
     long watermark = Math.max(timers.currentWatermark(), restoredWatermark);
@@ -135,30 +185,32 @@ public class SessionizeFunction extends KeyedProcessFunction<String, SessionEven
   public void processElement(SessionEvent event, Context ctx, Collector<SessionUpdate> out)
       throws Exception {
     long watermark = watermark(ctx.timerService());
-    UserState user = userState.value();
+    String userId = ctx.getCurrentKey();
+    UserState user = load(userId);
     if (user == null) {
       user = new UserState();
     }
-    long seenAt = rememberedTime(event, user);
+    SeenId id = cached == null ? null : SeenId.of(event);
+    long seenAt = rememberedTime(event, id, user);
     if (!SeenIds.absent(seenAt) && !forgotten(seenAt, watermark)) {
       duplicates.inc();
       return;
     }
     if (!forgotten(event.eventTs, watermark)) {
-      remember(event, user);
+      remember(event, id, user);
     }
     if (isLate(event, watermark)) {
       late.inc();
       ctx.output(LATE_EVENTS, LateEvent.of(event, watermark));
     } else {
-      addToSessions(event, watermark, ctx.getCurrentKey(), user, out);
+      addToSessions(event, watermark, userId, user, out);
     }
     if (holdsNothing(user)) {
-      userState.clear();
+      clear(userId);
       return;
     }
     scheduleWake(user, ctx);
-    userState.update(user);
+    save(userId, user);
   }
 
   private static boolean holdsNothing(UserState user) {
@@ -168,12 +220,12 @@ public class SessionizeFunction extends KeyedProcessFunction<String, SessionEven
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<SessionUpdate> out)
       throws Exception {
-    UserState user = userState.value();
+    String userId = ctx.getCurrentKey();
+    UserState user = load(userId);
     if (user == null) {
       return;
     }
     long watermark = watermark(ctx.timerService());
-    String userId = ctx.getCurrentKey();
     for (SessionState session : user.sessions) {
       if (!session.closed && isOver(session, watermark)) {
         session.closed = true;
@@ -185,12 +237,12 @@ public class SessionizeFunction extends KeyedProcessFunction<String, SessionEven
       sweepForgottenIds(user, watermark);
     }
     if (holdsNothing(user)) {
-      userState.clear();
+      clear(userId);
       return;
     }
     user.wakeAt = Long.MAX_VALUE;
     scheduleWake(user, ctx);
-    userState.update(user);
+    save(userId, user);
   }
 
   /** A session is over once the watermark has passed its last event by more than the gap. */
@@ -211,19 +263,20 @@ public class SessionizeFunction extends KeyedProcessFunction<String, SessionEven
     return watermark > eventTs + dedupHorizon;
   }
 
-  private long rememberedTime(SessionEvent event, UserState user) throws Exception {
-    if (seenIds == null) {
+  /** {@code id} is the event's id under {@link SeenIdsLayout#ENTRY_PER_ID}, null otherwise. */
+  private long rememberedTime(SessionEvent event, SeenId id, UserState user) throws Exception {
+    if (cached == null) {
       return user.seen.timeOf(event);
     }
-    Long time = seenIds.get(SeenId.of(event));
+    Long time = cached.seenAt(id);
     return time == null ? SeenIds.ABSENT : time;
   }
 
-  private void remember(SessionEvent event, UserState user) throws Exception {
-    if (seenIds == null) {
+  private void remember(SessionEvent event, SeenId id, UserState user) throws Exception {
+    if (cached == null) {
       user.seen.put(event, event.eventTs);
     } else {
-      seenIds.put(SeenId.of(event), event.eventTs);
+      cached.remember(id, event.eventTs);
     }
     user.nextSweep = Math.min(user.nextSweep, firstSweepFor(event.eventTs));
   }
@@ -235,22 +288,8 @@ public class SessionizeFunction extends KeyedProcessFunction<String, SessionEven
   private void sweepForgottenIds(UserState user, long watermark) throws Exception {
     long keepFrom = watermark - dedupHorizon;
     long oldestKept =
-        seenIds == null ? user.seen.dropOlderThan(keepFrom) : dropEntriesOlderThan(keepFrom);
+        cached == null ? user.seen.dropOlderThan(keepFrom) : cached.dropIdsOlderThan(keepFrom);
     user.nextSweep = oldestKept == Long.MAX_VALUE ? Long.MAX_VALUE : firstSweepFor(oldestKept);
-  }
-
-  /** {@link SeenIds#dropOlderThan} for {@link SeenIdsLayout#ENTRY_PER_ID}. */
-  private long dropEntriesOlderThan(long keepFrom) throws Exception {
-    long oldest = Long.MAX_VALUE;
-    for (Iterator<Map.Entry<SeenId, Long>> ids = seenIds.iterator(); ids.hasNext(); ) {
-      long time = ids.next().getValue();
-      if (time < keepFrom) {
-        ids.remove();
-      } else {
-        oldest = Math.min(oldest, time);
-      }
-    }
-    return oldest;
   }
 
   private void addToSessions(

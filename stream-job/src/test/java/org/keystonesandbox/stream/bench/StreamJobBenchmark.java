@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -28,6 +28,7 @@ import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.streaming.util.TestStreamEnvironment;
+import org.apache.flink.table.api.StatementSet;
 import org.keystonesandbox.bench.AlternatingBlocks;
 import org.keystonesandbox.ingest.GeneratorCommand;
 import org.keystonesandbox.ingest.GeneratorRun;
@@ -43,11 +44,13 @@ import org.slf4j.LoggerFactory;
 /**
  * The full stream job against a pass-through job (Kafka source with the same parse and watermarks,
  * then discard) over the same pre-loaded events on one MiniCluster, in alternating blocks of one
- * run each ({@link AlternatingBlocks}): on the heap state backend, then on RocksDB.
+ * run each ({@link AlternatingBlocks}): on the heap state backend, then on RocksDB; then the job on
+ * the heap backend against the same dedup and sessions in Flink SQL ({@link FlinkSqlSessions}),
+ * with the session counts of both beside the reference's ({@link SessionCounts}).
  *
  * <pre>
  * mvn -q install -DskipTests &amp;&amp; mvn -q -pl stream-job exec:exec@benchmark
- *     [-Dbench.records=2000000] [-Dbench.blocks=5] [-Dbench.backends=hashmap,rocksdb]
+ *     [-Dbench.records=2000000] [-Dbench.blocks=5] [-Dbench.backends=hashmap,rocksdb,flink-sql]
  *     [-Dbench.warmUps=5] [-Dbench.checkpointInterval=10s] [-Dbench.flinkConf=key=value,...]
  * </pre>
  *
@@ -67,8 +70,12 @@ public final class StreamJobBenchmark {
   private static final String PASS_THROUGH = "pass-through";
   private static final String HEAP = "hashmap";
   private static final String ROCKSDB = "rocksdb";
+
+  /** The job on the heap backend against {@link FlinkSqlSessions} instead of the pass-through. */
+  private static final String FLINK_SQL = "flink-sql";
+
   private static final Map<String, String> GOALS =
-      Map.of(HEAP, "at least 0.6", ROCKSDB, "at least 0.3");
+      Map.of(HEAP, "at least 0.6", ROCKSDB, "at least 0.3", FLINK_SQL, "at least 1.5");
 
   private record Run(double recordsPerSecond, long peakStateBytes) {}
 
@@ -114,7 +121,10 @@ public final class StreamJobBenchmark {
 
       try (MiniCluster cluster = startMiniCluster()) {
         TestStreamEnvironment.setAsContext(cluster, 2);
-        measure(cluster, bootstrap, work, records, blocks, backends);
+        Map<String, String> lastRun = measure(cluster, bootstrap, work, records, blocks, backends);
+        if (backends.contains(FLINK_SQL)) {
+          SessionCounts.print(bootstrap, loaded, lastRun.get(HEAP), lastRun.get(FLINK_SQL));
+        }
       }
     } finally {
       deleteRecursively(work); // the ground truth and the checkpoints: hundreds of MB per run
@@ -170,7 +180,8 @@ public final class StreamJobBenchmark {
     return cluster;
   }
 
-  private static void measure(
+  /** Runs the blocks of each mode and prints their lines; returns the last run's name per mode. */
+  private static Map<String, String> measure(
       MiniCluster cluster,
       String bootstrap,
       Path work,
@@ -178,7 +189,8 @@ public final class StreamJobBenchmark {
       int blocks,
       List<String> modes)
       throws Exception {
-    Map<String, Long> peakState = new LinkedHashMap<>();
+    Map<String, Long> peakState = new HashMap<>();
+    Map<String, String> lastRun = new HashMap<>();
     List<String> lines = new ArrayList<>();
     AtomicInteger runs = new AtomicInteger();
     AlternatingBlocks.Run passThrough =
@@ -187,24 +199,45 @@ public final class StreamJobBenchmark {
           return run(cluster, bootstrap, work, name, PASS_THROUGH, records).recordsPerSecond();
         };
     for (String mode : modes) {
+      boolean againstSql = mode.equals(FLINK_SQL);
+      String backend = againstSql ? HEAP : mode;
       AlternatingBlocks.Run full =
           () -> {
-            String name = mode + "-" + runs.incrementAndGet();
-            Run run = run(cluster, bootstrap, work, name, mode, records);
-            peakState.merge(mode, run.peakStateBytes(), Math::max);
+            String name = backend + "-" + runs.incrementAndGet();
+            Run run = run(cluster, bootstrap, work, name, backend, records);
+            peakState.merge(backend, run.peakStateBytes(), Math::max);
+            lastRun.put(backend, name);
             return run.recordsPerSecond();
           };
-      String stage = "stream job, " + mode;
-      System.out.println(stage + " against the pass-through:");
+      AlternatingBlocks.Run reference =
+          againstSql
+              ? () -> {
+                String name = FLINK_SQL + "-" + runs.incrementAndGet();
+                Run run = run(cluster, bootstrap, work, name, FLINK_SQL, records);
+                peakState.merge(FLINK_SQL, run.peakStateBytes(), Math::max);
+                lastRun.put(FLINK_SQL, name);
+                return run.recordsPerSecond();
+              }
+              : passThrough;
+      String stage = "stream job, " + backend;
+      String referenceName = againstSql ? "Flink SQL" : "the pass-through";
+      System.out.println(stage + " against " + referenceName + ":");
       AlternatingBlocks.Result result =
           new AlternatingBlocks(Integer.getInteger("bench.warmUps", WARM_UPS), blocks, System.out)
-              .run(stage, full, PASS_THROUGH, passThrough);
-      lines.add(
-          result.line(stage, "records/s", "the pass-through", GOALS.get(mode))
-              + String.format(
-                  Locale.ROOT, "; peak checkpointed state %.1f MB", peakState.get(mode) / 1e6));
+              .run(stage, full, againstSql ? FLINK_SQL : PASS_THROUGH, reference);
+      String state =
+          againstSql
+              ? String.format(
+                  Locale.ROOT,
+                  "; peak checkpointed state %.1f MB against %.1f MB",
+                  peakState.get(HEAP) / 1e6,
+                  peakState.get(FLINK_SQL) / 1e6)
+              : String.format(
+                  Locale.ROOT, "; peak checkpointed state %.1f MB", peakState.get(mode) / 1e6);
+      lines.add(result.line(stage, "records/s", referenceName, GOALS.get(mode)) + state);
     }
     lines.forEach(System.out::println);
+    return lastRun;
   }
 
   private static Run run(
@@ -216,19 +249,26 @@ public final class StreamJobBenchmark {
       long records)
       throws Exception {
     boolean passThrough = mode.equals(PASS_THROUGH);
-    StreamJobSettings settings = settings(bootstrap, checkpoints, name, passThrough ? HEAP : mode);
+    boolean sql = mode.equals(FLINK_SQL);
+    StreamJobSettings settings =
+        settings(bootstrap, checkpoints, name, passThrough || sql ? HEAP : mode);
     StreamExecutionEnvironment env =
         StreamExecutionEnvironment.getExecutionEnvironment(
             StreamJobPipeline.flinkConfiguration(settings.runtime()));
+    StatementSet sqlJob = null;
     if (passThrough) {
       StreamJobPipeline.eventsSource(env, settings).sinkTo(new DiscardingSink<>()).name("discard");
     } else {
       KafkaWiring.ensureOutputTopics(settings.kafka(), Duration.ofSeconds(10));
-      StreamJobPipeline.wire(env, settings);
+      if (sql) {
+        sqlJob = FlinkSqlSessions.statements(env, settings, settings.kafka().sessionsTopic());
+      } else {
+        StreamJobPipeline.wire(env, settings);
+      }
     }
     awaitFreeSlots(cluster);
     long cpuBefore = processCpuNanos();
-    JobClient job = env.executeAsync(name);
+    JobClient job = sql ? sqlJob.execute().getJobClient().orElseThrow() : env.executeAsync(name);
     CompletableFuture<JobExecutionResult> done = job.getJobExecutionResult();
     long peak = checkpointedStateSize(cluster, job);
     JobExecutionResult result = null;

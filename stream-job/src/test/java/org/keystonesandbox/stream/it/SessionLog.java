@@ -19,12 +19,12 @@ import org.keystonesandbox.stream.topology.SessionUpdate;
  * start) wins, a retraction removes its key. Checks on the way that the log itself is clean: each
  * (user, start, revision) written once, no retraction of a key that is not there.
  */
-final class SessionLog {
+public final class SessionLog {
   private SessionLog() {}
 
   record Key(String userId, long start) {}
 
-  static List<ReferenceSession> materialize(List<ConsumerRecord<byte[], byte[]>> records) {
+  public static List<ReferenceSession> materialize(List<ConsumerRecord<byte[], byte[]>> records) {
     Map<Key, SessionUpdate> current = new LinkedHashMap<>();
     Set<String> written = new HashSet<>();
     for (ConsumerRecord<byte[], byte[]> record : records) {

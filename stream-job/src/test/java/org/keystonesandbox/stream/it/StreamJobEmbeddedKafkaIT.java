@@ -16,6 +16,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.keystonesandbox.events.ViewingEvent;
 import org.keystonesandbox.ingest.RunSummary;
 import org.keystonesandbox.kafka.embedded.EmbeddedKafkaExtension;
@@ -41,14 +43,17 @@ class StreamJobEmbeddedKafkaIT extends StreamJobAgainstBrokerContract {
     return KAFKA.bootstrapServers();
   }
 
-  @Test
-  void aCrashMidStreamRestartsFromTheCheckpointWithNoSessionLostOrDuplicated(@TempDir Path outDir)
-      throws Exception {
-    String name = "crash";
+  @ParameterizedTest
+  @ValueSource(strings = {"hashmap", "rocksdb"})
+  void aCrashMidStreamRestartsFromTheCheckpointWithNoSessionLostOrDuplicated(
+      String stateBackend, @TempDir Path outDir) throws Exception {
+    String name = "crash-" + stateBackend;
     RunSummary summary = generate(name + "-events", outDir);
     StreamJobSettings settings =
         jobSettings(
             name,
+            "--state-backend",
+            stateBackend,
             "--allowed-lateness",
             "8d",
             "--dedup-horizon",
@@ -117,14 +122,17 @@ class StreamJobEmbeddedKafkaIT extends StreamJobAgainstBrokerContract {
         .containsExactlyElementsOf(ReferenceSessions.of(truth(summary), GAP));
   }
 
-  @Test
+  @ParameterizedTest
+  @ValueSource(strings = {"hashmap", "rocksdb"})
   void aJobStoppedWithASavepointResumesAtAnotherParallelismWithNoSessionLostSplitOrDuplicated(
-      @TempDir Path outDir) throws Exception {
-    String name = "rescale";
+      String stateBackend, @TempDir Path outDir) throws Exception {
+    String name = "rescale-" + stateBackend;
     String topic = name + "-events";
     RunSummary first = generate(topic, outDir.resolve("first"), 4, EVENTS / 2);
     String savepoints = outDir.resolve("savepoints").toUri().toString();
-    String[] flags = {"--allowed-lateness", "8d", "--dedup-horizon", "8d"};
+    String[] flags = {
+      "--state-backend", stateBackend, "--allowed-lateness", "8d", "--dedup-horizon", "8d"
+    };
 
     StreamJobSettings atOne = liveSettings(name, 1, flags);
     StreamExecutionEnvironment one = environmentFor(atOne);

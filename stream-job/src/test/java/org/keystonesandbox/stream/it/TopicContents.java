@@ -21,10 +21,10 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * Reads a whole topic as a {@code read_committed} consumer sees it (committed records only), and a
  * consumer group's lag on it.
  */
-final class TopicContents {
+public final class TopicContents {
   private TopicContents() {}
 
-  static List<ConsumerRecord<byte[], byte[]>> readCommitted(String bootstrap, String topic) {
+  public static List<ConsumerRecord<byte[], byte[]>> readCommitted(String bootstrap, String topic) {
     Properties props = new Properties();
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

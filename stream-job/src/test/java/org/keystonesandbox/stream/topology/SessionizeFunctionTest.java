@@ -12,7 +12,6 @@ import org.apache.flink.runtime.state.StateBackend;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
@@ -25,12 +24,27 @@ import org.keystonesandbox.stream.RuntimeSettings;
 
 /**
  * The per-user operator in Flink's keyed test harness, driven event by event and watermark, on each
- * state backend with the layout of remembered ids the job uses on it.
+ * state backend with the layout of remembered ids the job uses on it; on RocksDB also with a cache
+ * of one user, which writes every user back as soon as a second one comes.
  */
 @ParameterizedClass
-@EnumSource(RuntimeSettings.StateBackend.class)
+@EnumSource(SessionizeFunctionTest.Backend.class)
 class SessionizeFunctionTest {
-  @Parameter RuntimeSettings.StateBackend backend;
+  enum Backend {
+    HASHMAP(RuntimeSettings.StateBackend.HASHMAP, WriteBackUserState.DEFAULT_CAPACITY),
+    ROCKSDB(RuntimeSettings.StateBackend.ROCKSDB, WriteBackUserState.DEFAULT_CAPACITY),
+    ROCKSDB_CACHING_ONE_USER(RuntimeSettings.StateBackend.ROCKSDB, 1);
+
+    final RuntimeSettings.StateBackend job;
+    final int cacheCapacity;
+
+    Backend(RuntimeSettings.StateBackend job, int cacheCapacity) {
+      this.job = job;
+      this.cacheCapacity = cacheCapacity;
+    }
+  }
+
+  @Parameter Backend backend;
 
   private static final long MIN = 60_000;
   private static final long GAP = 30 * MIN;
@@ -74,7 +88,9 @@ class SessionizeFunctionTest {
             Duration.ofMillis(GAP), Duration.ofMillis(latenessMs), Duration.ofMillis(horizonMs));
     var unopened =
         new KeyedOneInputStreamOperatorTestHarness<>(
-            new KeyedProcessOperator<>(new SessionizeFunction(settings, backend.seenIdsLayout())),
+            new SessionizeOperator(
+                new SessionizeFunction(
+                    settings, backend.job.seenIdsLayout(), backend.cacheCapacity)),
             new SessionTopology.ByUser(),
             Types.STRING);
     unopened.setStateBackend(flinkBackend());
@@ -82,7 +98,7 @@ class SessionizeFunctionTest {
   }
 
   private StateBackend flinkBackend() {
-    return switch (backend) {
+    return switch (backend.job) {
       case HASHMAP -> new HashMapStateBackend();
       case ROCKSDB -> new EmbeddedRocksDBStateBackend();
     };
@@ -103,8 +119,12 @@ class SessionizeFunctionTest {
     harness.processWatermark(T0 + offsetMs);
   }
 
-  /** Keys holding state in any of the operator's keyed states; Flink's count is heap-only. */
-  private long keyedStateEntries() {
+  /**
+   * Keys holding state in any of the operator's keyed states once the cached users are written
+   * back, as before a checkpoint; Flink's own count is heap-only.
+   */
+  private long keyedStateEntries() throws Exception {
+    harness.getOperator().prepareSnapshotPreBarrier(0);
     var states = harness.getOperator().getKeyedStateBackend();
     return Stream.of(SessionizeFunction.USER_STATE, SessionizeFunction.SEEN_IDS_STATE)
         .mapToLong(state -> states.getKeys(state, VoidNamespace.INSTANCE).count())
