@@ -25,7 +25,7 @@ public record RuntimeSettings(
   /** Flink's two state backends, each with the layout of remembered ids that suits it. */
   public enum StateBackend {
     HASHMAP("hashmap", SeenIdsLayout.TABLE_IN_USER_STATE),
-    ROCKSDB("rocksdb", SeenIdsLayout.ENTRY_PER_ID);
+    ROCKSDB("rocksdb", SeenIdsLayout.BUCKETS_BY_EVENT_TIME);
 
     private final String flinkName;
     private final SeenIdsLayout seenIdsLayout;

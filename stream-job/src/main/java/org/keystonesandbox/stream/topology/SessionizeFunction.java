@@ -54,7 +54,14 @@ public class SessionizeFunction extends KeyedProcessFunction<String, SessionEven
   /** The names of the operator's keyed states. */
   static final String USER_STATE = "user";
 
-  static final String SEEN_IDS_STATE = "seen-ids";
+  static final String SEEN_IDS_STATE = "seen-id-buckets";
+
+  /** The event time one table of ids covers under {@link SeenIdsLayout#BUCKETS_BY_EVENT_TIME}. */
+  static long bucketWidth(long dedupHorizon) {
+    // A twenty-fourth of the horizon (15 minutes of the default 6 hours), at least a minute: a
+    // user keeps some 25 tables, each small enough to rewrite at a checkpoint.
+    return Math.max(60_000, dedupHorizon / 24);
+  }
 
   private final long gap;
   private final long allowedLateness;
@@ -67,8 +74,8 @@ public class SessionizeFunction extends KeyedProcessFunction<String, SessionEven
   private transient ValueState<UserState> userState;
 
   /**
-   * The users' state and remembered ids under {@link SeenIdsLayout#ENTRY_PER_ID}, through a cache;
-   * null under the other layout, whose state the function reads and writes directly.
+   * The users' state and remembered ids under {@link SeenIdsLayout#BUCKETS_BY_EVENT_TIME}, through
+   * a cache; null under the other layout, whose state the function reads and writes directly.
    */
   private transient WriteBackUserState cached;
 
@@ -85,8 +92,8 @@ public class SessionizeFunction extends KeyedProcessFunction<String, SessionEven
   }
 
   /**
-   * @param cacheCapacity how many users' state {@link SeenIdsLayout#ENTRY_PER_ID} caches between
-   *     checkpoints (see {@link WriteBackUserState})
+   * @param cacheCapacity how many users' state {@link SeenIdsLayout#BUCKETS_BY_EVENT_TIME} caches
+   *     between checkpoints (see {@link WriteBackUserState})
    */
   SessionizeFunction(SessionSettings settings, SeenIdsLayout layout, int cacheCapacity) {
     this.layout = layout;
@@ -104,13 +111,13 @@ public class SessionizeFunction extends KeyedProcessFunction<String, SessionEven
     userState =
         getRuntimeContext()
             .getState(new ValueStateDescriptor<>(USER_STATE, UserStateSerializer.INSTANCE));
-    if (layout == SeenIdsLayout.ENTRY_PER_ID) {
-      MapState<SeenId, Long> seenIds =
+    if (layout == SeenIdsLayout.BUCKETS_BY_EVENT_TIME) {
+      MapState<Long, SeenIds> buckets =
           getRuntimeContext()
               .getMapState(
                   new MapStateDescriptor<>(
-                      SEEN_IDS_STATE, SeenIdSerializer.INSTANCE, LongSerializer.INSTANCE));
-      cached = new WriteBackUserState(userState, seenIds, cacheCapacity);
+                      SEEN_IDS_STATE, LongSerializer.INSTANCE, SeenIdsSerializer.INSTANCE));
+      cached = new WriteBackUserState(userState, buckets, bucketWidth(dedupHorizon), cacheCapacity);
     }
     duplicates = JobCounter.register(getRuntimeContext(), JobCounter.DUPLICATES_DROPPED);
     late = JobCounter.register(getRuntimeContext(), JobCounter.LATE_EVENTS);
@@ -190,14 +197,13 @@ public class SessionizeFunction extends KeyedProcessFunction<String, SessionEven
     if (user == null) {
       user = new UserState();
     }
-    SeenId id = cached == null ? null : SeenId.of(event);
-    long seenAt = rememberedTime(event, id, user);
+    long seenAt = rememberedTime(event, userId, user);
     if (!SeenIds.absent(seenAt) && !forgotten(seenAt, watermark)) {
       duplicates.inc();
       return;
     }
     if (!forgotten(event.eventTs, watermark)) {
-      remember(event, id, user);
+      remember(event, userId, user);
     }
     if (isLate(event, watermark)) {
       late.inc();
@@ -234,7 +240,7 @@ public class SessionizeFunction extends KeyedProcessFunction<String, SessionEven
     }
     SortedSessions.purge(user, session -> unreachable(session, watermark));
     if (watermark >= user.nextSweep) {
-      sweepForgottenIds(user, watermark);
+      sweepForgottenIds(userId, user, watermark);
     }
     if (holdsNothing(user)) {
       clear(userId);
@@ -263,20 +269,15 @@ public class SessionizeFunction extends KeyedProcessFunction<String, SessionEven
     return watermark > eventTs + dedupHorizon;
   }
 
-  /** {@code id} is the event's id under {@link SeenIdsLayout#ENTRY_PER_ID}, null otherwise. */
-  private long rememberedTime(SessionEvent event, SeenId id, UserState user) throws Exception {
-    if (cached == null) {
-      return user.seen.timeOf(event);
-    }
-    Long time = cached.seenAt(id);
-    return time == null ? SeenIds.ABSENT : time;
+  private long rememberedTime(SessionEvent event, String userId, UserState user) throws Exception {
+    return cached == null ? user.seen.timeOf(event) : cached.seenAt(userId, event);
   }
 
-  private void remember(SessionEvent event, SeenId id, UserState user) throws Exception {
+  private void remember(SessionEvent event, String userId, UserState user) throws Exception {
     if (cached == null) {
       user.seen.put(event, event.eventTs);
     } else {
-      cached.remember(id, event.eventTs);
+      cached.remember(userId, event, event.eventTs);
     }
     user.nextSweep = Math.min(user.nextSweep, firstSweepFor(event.eventTs));
   }
@@ -285,10 +286,12 @@ public class SessionizeFunction extends KeyedProcessFunction<String, SessionEven
     return eventTs + dedupHorizon + 1 + sweepSlack;
   }
 
-  private void sweepForgottenIds(UserState user, long watermark) throws Exception {
+  private void sweepForgottenIds(String userId, UserState user, long watermark) throws Exception {
     long keepFrom = watermark - dedupHorizon;
     long oldestKept =
-        cached == null ? user.seen.dropOlderThan(keepFrom) : cached.dropIdsOlderThan(keepFrom);
+        cached == null
+            ? user.seen.dropOlderThan(keepFrom)
+            : cached.dropIdsOlderThan(userId, keepFrom);
     user.nextSweep = oldestKept == Long.MAX_VALUE ? Long.MAX_VALUE : firstSweepFor(oldestKept);
   }
 

@@ -75,7 +75,7 @@ public final class UserStateSerializer extends TypeSerializerSingleton<UserState
     for (SessionState session : user.sessions) {
       serialize(session, out);
     }
-    serialize(user.seen, out);
+    SeenIdsSerializer.write(user.seen, out);
   }
 
   private static void serialize(SessionState session, DataOutputView out) throws IOException {
@@ -97,26 +97,6 @@ public final class UserStateSerializer extends TypeSerializerSingleton<UserState
     }
   }
 
-  /** The table's capacity, then each occupied slot with its index, so the layout comes back. */
-  private static void serialize(SeenIds seen, DataOutputView out) throws IOException {
-    out.writeInt(seen.used.length);
-    out.writeInt(seen.size);
-    for (int slot = 0; slot < seen.used.length; slot++) {
-      if (seen.used[slot]) {
-        out.writeInt(slot);
-        boolean uuid = seen.texts[slot] == null;
-        out.writeBoolean(uuid);
-        if (uuid) {
-          out.writeLong(seen.highs[slot]);
-          out.writeLong(seen.lows[slot]);
-        } else {
-          SessionEventSerializer.writeString(seen.texts[slot], out);
-        }
-        out.writeLong(seen.times[slot]);
-      }
-    }
-  }
-
   @Override
   public UserState deserialize(DataInputView in) throws IOException {
     UserState user = new UserState();
@@ -126,7 +106,7 @@ public final class UserStateSerializer extends TypeSerializerSingleton<UserState
     for (int i = 0; i < user.sessions.length; i++) {
       user.sessions[i] = deserializeSession(in);
     }
-    deserializeInto(user.seen, in);
+    SeenIdsSerializer.readInto(user.seen, in);
     return user;
   }
 
@@ -149,23 +129,6 @@ public final class UserStateSerializer extends TypeSerializerSingleton<UserState
       session.visibleStarts[i] = in.readLong();
     }
     return session;
-  }
-
-  private static void deserializeInto(SeenIds seen, DataInputView in) throws IOException {
-    seen.allocate(in.readInt());
-    int size = in.readInt();
-    for (int i = 0; i < size; i++) {
-      int slot = in.readInt();
-      seen.used[slot] = true;
-      if (in.readBoolean()) {
-        seen.highs[slot] = in.readLong();
-        seen.lows[slot] = in.readLong();
-      } else {
-        seen.texts[slot] = SessionEventSerializer.readString(in);
-      }
-      seen.times[slot] = in.readLong();
-    }
-    seen.size = size;
   }
 
   @Override

@@ -8,26 +8,23 @@ import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.ValueState;
 
 /**
- * The users' state of {@link SeenIdsLayout#ENTRY_PER_ID} with a write-back cache on the heap, as
- * Kafka Streams puts a record cache in front of its RocksDB stores: the state objects of the users
- * seen since the last flush are read from RocksDB once and kept as objects, so that an event costs
- * the lookup and the write of its own id instead of a read and a write of its user's sessions too,
- * with their (de)serialization. The changed users are written back before each checkpoint's
- * barrier, so that every checkpoint and savepoint holds exactly what the uncached state would; and
- * all at once when more than the capacity of users are cached.
- *
- * <p>Ids are written at once: deferred to the flush, they cost a hash map per user beside the one
- * lookup each in RocksDB that a new id needs anyway, and Flink's batched {@code putAll} asks
- * RocksDB for the batch's size after every entry; both measured slower.
+ * The users' state of {@link SeenIdsLayout#BUCKETS_BY_EVENT_TIME} behind a write-back cache on the
+ * heap, as Kafka Streams puts a record cache in front of its RocksDB stores. A user's state object
+ * and the id tables of the stretches of event time their events fall in are read from RocksDB once
+ * and kept as objects until the next flush, so that an event of a cached user costs no RocksDB
+ * access and no (de)serialization. The changed objects and tables are written back before each
+ * checkpoint's barrier, so that every checkpoint and savepoint holds exactly what the uncached
+ * state would, and all at once when more than the capacity of users are cached.
  *
  * <p>Every method but {@link #flush} works on the operator's current key, which its caller passes.
  */
 final class WriteBackUserState {
-  /** Users cached per parallel instance by default: some megabytes of sessions. */
+  /** Users cached per parallel instance by default. */
   static final int DEFAULT_CAPACITY = 20_000;
 
   private final ValueState<UserState> users;
-  private final MapState<SeenId, Long> ids;
+  private final MapState<Long, SeenIds> buckets;
+  private final long bucketWidth;
   private final int capacity;
   private final Map<String, Entry> entries = new HashMap<>();
 
@@ -36,16 +33,37 @@ final class WriteBackUserState {
     /** Null when the user holds nothing. */
     UserState state;
 
-    boolean dirty;
+    boolean stateChanged;
+
+    /** The tables read or written since the last flush, by bucket start; null when none. */
+    Map<Long, Bucket> buckets;
 
     Entry(UserState state) {
       this.state = state;
     }
   }
 
-  WriteBackUserState(ValueState<UserState> users, MapState<SeenId, Long> ids, int capacity) {
+  /** One stretch's table; an empty table stands for a bucket the state does not hold. */
+  private static final class Bucket {
+    final SeenIds ids;
+    boolean changed;
+
+    Bucket(SeenIds ids) {
+      this.ids = ids;
+    }
+  }
+
+  /**
+   * @param bucketWidth the event time each table of ids covers
+   */
+  WriteBackUserState(
+      ValueState<UserState> users,
+      MapState<Long, SeenIds> buckets,
+      long bucketWidth,
+      int capacity) {
     this.users = users;
-    this.ids = ids;
+    this.buckets = buckets;
+    this.bucketWidth = bucketWidth;
     this.capacity = capacity;
   }
 
@@ -57,34 +75,49 @@ final class WriteBackUserState {
   void update(String user, UserState state) throws Exception {
     Entry entry = entry(user);
     entry.state = state;
-    entry.dirty = true;
+    entry.stateChanged = true;
   }
 
   void clear(String user) throws Exception {
     update(user, null);
   }
 
-  /** When the current user's event with this id happened, if the id is remembered; null if not. */
-  Long seenAt(SeenId id) throws Exception {
-    return ids.get(id);
+  /**
+   * When the user's event with the event's id happened, if remembered; else {@link SeenIds#ABSENT}.
+   */
+  long seenAt(String user, SessionEvent event) throws Exception {
+    return bucket(entry(user), event.eventTs).ids.timeOf(event);
   }
 
-  void remember(SeenId id, long time) throws Exception {
-    ids.put(id, time);
+  void remember(String user, SessionEvent event, long time) throws Exception {
+    Bucket bucket = bucket(entry(user), event.eventTs);
+    bucket.ids.put(event, time);
+    bucket.changed = true;
   }
 
   /**
-   * Removes the current user's ids older than {@code keepFrom}; returns the oldest time kept,
-   * {@link Long#MAX_VALUE} if none.
+   * Forgets the user's ids older than {@code keepFrom}: a bucket wholly older with one delete, the
+   * ids of a bucket that straddles it one by one. Returns the oldest time kept, {@link
+   * Long#MAX_VALUE} if none.
    */
-  long dropIdsOlderThan(long keepFrom) throws Exception {
+  long dropIdsOlderThan(String user, long keepFrom) throws Exception {
+    Entry entry = entry(user);
+    writeBuckets(entry);
     long oldest = Long.MAX_VALUE;
-    for (Iterator<Map.Entry<SeenId, Long>> it = ids.iterator(); it.hasNext(); ) {
-      long time = it.next().getValue();
-      if (time < keepFrom) {
+    for (Iterator<Map.Entry<Long, SeenIds>> it = buckets.iterator(); it.hasNext(); ) {
+      Map.Entry<Long, SeenIds> stored = it.next();
+      long start = stored.getKey();
+      if (start + bucketWidth <= keepFrom) {
         it.remove();
+        entry.buckets.remove(start);
+        continue;
+      }
+      if (start < keepFrom) {
+        Bucket bucket = entry.buckets.computeIfAbsent(start, s -> new Bucket(stored.getValue()));
+        oldest = Math.min(oldest, bucket.ids.dropOlderThan(keepFrom));
+        bucket.changed = true;
       } else {
-        oldest = Math.min(oldest, time);
+        oldest = Math.min(oldest, start);
       }
     }
     return oldest;
@@ -95,25 +128,66 @@ final class WriteBackUserState {
   }
 
   /**
-   * Writes every changed user's state back, making each user the current key through {@code
-   * currentKey}; with {@code evict}, forgets every cached user too.
+   * Writes every changed user's state and tables back, making each user the current key through
+   * {@code currentKey}; with {@code evict}, forgets every cached user too.
    */
   void flush(Consumer<String> currentKey, boolean evict) throws Exception {
     for (Map.Entry<String, Entry> cached : entries.entrySet()) {
       Entry entry = cached.getValue();
-      if (entry.dirty) {
+      if (entry.stateChanged || hasChangedBucket(entry)) {
         currentKey.accept(cached.getKey());
-        if (entry.state == null) {
-          users.clear();
-        } else {
-          users.update(entry.state);
+        if (entry.stateChanged) {
+          if (entry.state == null) {
+            users.clear();
+          } else {
+            users.update(entry.state);
+          }
+          entry.stateChanged = false;
         }
-        entry.dirty = false;
+        writeBuckets(entry);
       }
     }
     if (evict) {
       entries.clear();
     }
+  }
+
+  private static boolean hasChangedBucket(Entry entry) {
+    return entry.buckets != null
+        && entry.buckets.values().stream().anyMatch(bucket -> bucket.changed);
+  }
+
+  /** Writes the entry's changed tables; the user must be the current key. */
+  private void writeBuckets(Entry entry) throws Exception {
+    if (entry.buckets == null) {
+      entry.buckets = new HashMap<>();
+      return;
+    }
+    for (Map.Entry<Long, Bucket> cached : entry.buckets.entrySet()) {
+      Bucket bucket = cached.getValue();
+      if (bucket.changed) {
+        if (bucket.ids.size == 0) {
+          buckets.remove(cached.getKey());
+        } else {
+          buckets.put(cached.getKey(), bucket.ids);
+        }
+        bucket.changed = false;
+      }
+    }
+  }
+
+  private Bucket bucket(Entry entry, long eventTs) throws Exception {
+    if (entry.buckets == null) {
+      entry.buckets = new HashMap<>();
+    }
+    long start = Math.floorDiv(eventTs, bucketWidth) * bucketWidth;
+    Bucket bucket = entry.buckets.get(start);
+    if (bucket == null) {
+      SeenIds stored = buckets.get(start);
+      bucket = new Bucket(stored == null ? new SeenIds() : stored);
+      entry.buckets.put(start, bucket);
+    }
+    return bucket;
   }
 
   private Entry entry(String user) throws Exception {

@@ -290,6 +290,22 @@ class SessionizeFunctionTest {
   }
 
   @Test
+  void aSweepForgetsEachIdAtItsOwnHorizonEvenWithinOneStretchOfEventTime() throws Exception {
+    useLateness(2 * MIN); // on RocksDB: tables of one minute each, sweeps every half minute
+    send("a", "u1", "t1", 0, 1);
+    send("b", "u1", "t1", 50_000, 2); // the same minute as "a"
+    watermark(2 * MIN + 30_000 + 1); // sweeps "a"'s id (past its horizon), not "b"'s
+
+    send("b", "u1", "t1", 50_000, 2); // still remembered: a duplicate
+    send("a", "u1", "t1", 0, 1); // forgotten, and beyond the allowed lateness
+    assertThat(lateEvents()).extracting(e -> e.eventId).containsExactly("a");
+
+    watermark(60 * MIN);
+    assertThat(sessions()).containsExactly(session("u1", 0, 50_000, 2, 3, "t1"));
+    assertThat(keyedStateEntries()).isZero();
+  }
+
+  @Test
   void aRestoredOperatorStillSendsAsideWhatWasLateBeforeItsWatermarkWasLost() throws Exception {
     send("a", "u1", "t1", 0, 1);
     send("b", "u1", "t1", 10 * MIN, 2);
