@@ -288,13 +288,15 @@ public final class SilverJob {
         .drop("copy");
   }
 
-  /** Full rebuild: the days' events, deduplicated, replace the days. */
+  /**
+   * Full rebuild: bronze's events, deduplicated, replace the days. Every row silver holds came from
+   * bronze (an erased user's rows left both), so bronze alone rebuilds them: silver's own rows
+   * would double what the deduplication shuffles and change nothing.
+   */
   private void rebuildEvents(Dataset<Row> bronzeRows, SortedSet<LocalDate> days)
       throws NoSuchTableException {
-    String table = lake.table(PipelineNames.SILVER_EVENTS);
-    Dataset<Row> current = spark.table(table).filter(Days.within(col("event_ts"), days));
-    firstCopies(current.unionByName(bronzeRows))
-        .writeTo(table)
+    firstCopies(bronzeRows)
+        .writeTo(lake.table(PipelineNames.SILVER_EVENTS))
         .overwrite(Days.within(col("event_ts"), days));
   }
 

@@ -14,7 +14,10 @@ import org.apache.flink.api.common.state.ValueState;
  * and kept as objects until the next flush, so that an event of a cached user costs no RocksDB
  * access and no (de)serialization. The changed objects and tables are written back before each
  * checkpoint's barrier, so that every checkpoint and savepoint holds exactly what the uncached
- * state would, and all at once when more than the capacity of users are cached.
+ * state would, and all at once when more than the capacity of users are cached. The tables are
+ * dropped from the cache at each barrier (an event then reads its table again, once per user and
+ * stretch per checkpoint interval), so that the cache holds only the tables of one interval, not
+ * every stretch of a long-cached user's horizon.
  *
  * <p>Every method but {@link #flush} works on the operator's current key, which its caller passes.
  */
@@ -129,7 +132,7 @@ final class WriteBackUserState {
 
   /**
    * Writes every changed user's state and tables back, making each user the current key through
-   * {@code currentKey}; with {@code evict}, forgets every cached user too.
+   * {@code currentKey}, and forgets the tables; with {@code evict}, every cached user too.
    */
   void flush(Consumer<String> currentKey, boolean evict) throws Exception {
     for (Map.Entry<String, Entry> cached : entries.entrySet()) {
@@ -146,6 +149,7 @@ final class WriteBackUserState {
         }
         writeBuckets(entry);
       }
+      entry.buckets = null;
     }
     if (evict) {
       entries.clear();
