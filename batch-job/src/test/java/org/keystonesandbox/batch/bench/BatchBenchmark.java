@@ -181,22 +181,17 @@ public final class BatchBenchmark {
       // both, above, were their warm-up.
       long bronzeRows = spark.table(lake.table(PipelineNames.BRONZE_EVENTS)).count();
       SilverJob.Settings full = new SilverJob.Settings(SilverJob.Settings.DEFAULTS.gap(), true);
+      AlternatingBlocks.Run silverFull = () -> bronzeRows / time(() -> silver.run(full));
       System.out.println(
           "silver --full against the plain read, in alternating blocks (warm-up: the first runs"
               + " above, not counted)");
-      AlternatingBlocks.Result silverVsRead =
-          new AlternatingBlocks(0, blocks, System.out)
-              .run(
-                  "silver --full",
-                  () -> bronzeRows / time(() -> silver.run(full)),
-                  "plain read",
-                  () -> bronzeRows / time(plainRead));
-      System.out.println(
-          silverVsRead.line(
-              "silver (P3)",
-              "bronze rows/s",
-              "a plain full read of bronze (the columns silver reads, into Spark's noop sink)",
-              "at least 0.2, silver at most 5x the read"));
+      silverAgainst(
+          blocks,
+          silverFull,
+          "plain read",
+          () -> bronzeRows / time(plainRead),
+          "a plain full read of bronze (the columns silver reads, into Spark's noop sink)",
+          "at least 0.2, silver at most 5x the read");
 
       // What any silver must do at least: read bronze and write its rows once, as silver_events.
       String copy = lake.table("bench_plain_copy");
@@ -214,24 +209,33 @@ public final class BatchBenchmark {
       System.out.println(
           "silver --full against a plain copy of bronze into a table shaped as silver_events,"
               + " in alternating blocks (warm-up: one copy, not counted)");
-      AlternatingBlocks.Result silverVsCopy =
-          new AlternatingBlocks(0, blocks, System.out)
-              .run(
-                  "silver --full",
-                  () -> bronzeRows / time(() -> silver.run(full)),
-                  "plain copy",
-                  () -> bronzeRows / time(plainCopy));
-      System.out.println(
-          silverVsCopy.line(
-              "silver (P3)",
-              "bronze rows/s",
-              "a plain copy of bronze (its rows read, written once as silver_events' columns and"
-                  + " day partitions, one overwrite commit)",
-              "none: the floor under any silver, for the account"));
+      silverAgainst(
+          blocks,
+          silverFull,
+          "plain copy",
+          () -> bronzeRows / time(plainCopy),
+          "a plain copy of bronze (its rows read, written once as silver_events' columns and"
+              + " day partitions, one overwrite commit)",
+          "none: the floor under any silver, for the account");
       spark.stop();
     } finally {
       deleteQuietly(work);
     }
+  }
+
+  /** Silver {@code --full} against {@code reference} in alternating blocks, and its line. */
+  private static void silverAgainst(
+      int blocks,
+      AlternatingBlocks.Run silverFull,
+      String referenceName,
+      AlternatingBlocks.Run reference,
+      String referenceLine,
+      String goal)
+      throws Exception {
+    AlternatingBlocks.Result result =
+        new AlternatingBlocks(0, blocks, System.out)
+            .run("silver --full", silverFull, referenceName, reference);
+    System.out.println(result.line("silver (P3)", "bronze rows/s", referenceLine, goal));
   }
 
   /** The speedup that spreads {@code events} over about {@code days} at the default rate. */
