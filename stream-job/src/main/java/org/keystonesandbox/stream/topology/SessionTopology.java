@@ -39,7 +39,6 @@ public final class SessionTopology {
                 "dedup-and-sessionize",
                 TypeInformation.of(SessionUpdate.class),
                 new SessionizeOperator(new SessionizeFunction(settings, layout)))
-            .name("dedup-and-sessionize")
             .uid(layout.operatorUid());
     return new Outputs(
         sessions,

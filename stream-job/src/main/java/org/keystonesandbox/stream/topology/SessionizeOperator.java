@@ -37,21 +37,22 @@ public final class SessionizeOperator
   @Override
   public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
     super.prepareSnapshotPreBarrier(checkpointId);
-    Object key = getCurrentKey();
-    function.flush(this::setCurrentKey, false);
-    restoreKey(key);
+    flush(false);
   }
 
   private void evictIfFull() throws Exception {
     if (function.cacheFull()) {
-      Object key = getCurrentKey();
-      function.flush(this::setCurrentKey, true);
-      restoreKey(key);
+      flush(true);
     }
   }
 
-  /** Makes {@code key} current again; before the first record there is none to restore. */
-  private void restoreKey(Object key) {
+  /**
+   * Writes the cache back under each cached user's key, then makes the key being processed current
+   * again (before the first record there is none to restore).
+   */
+  private void flush(boolean evict) throws Exception {
+    Object key = getCurrentKey();
+    function.flush(this::setCurrentKey, evict);
     if (key != null) {
       setCurrentKey(key);
     }

@@ -31,6 +31,14 @@ final class WriteBackUserState {
   private final int capacity;
   private final Map<String, Entry> entries = new HashMap<>();
 
+  /**
+   * The key and entry of the last lookup: one event asks for its user's entry four times (state, id
+   * lookup, id, state again), and the operator passes the same key object each time.
+   */
+  private String lastUser;
+
+  private Entry lastEntry;
+
   /** One user's state as the uncached state would hold it now. */
   private static final class Entry {
     /** Null when the user holds nothing. */
@@ -38,8 +46,8 @@ final class WriteBackUserState {
 
     boolean stateChanged;
 
-    /** The tables read or written since the last flush, by bucket start; null when none. */
-    Map<Long, Bucket> buckets;
+    /** The tables read or written since the last flush, by bucket start. */
+    final Map<Long, Bucket> buckets = new HashMap<>();
 
     Entry(UserState state) {
       this.state = state;
@@ -149,24 +157,21 @@ final class WriteBackUserState {
         }
         writeBuckets(entry);
       }
-      entry.buckets = null;
+      entry.buckets.clear();
     }
     if (evict) {
       entries.clear();
+      lastUser = null;
+      lastEntry = null;
     }
   }
 
   private static boolean hasChangedBucket(Entry entry) {
-    return entry.buckets != null
-        && entry.buckets.values().stream().anyMatch(bucket -> bucket.changed);
+    return entry.buckets.values().stream().anyMatch(bucket -> bucket.changed);
   }
 
   /** Writes the entry's changed tables; the user must be the current key. */
   private void writeBuckets(Entry entry) throws Exception {
-    if (entry.buckets == null) {
-      entry.buckets = new HashMap<>();
-      return;
-    }
     for (Map.Entry<Long, Bucket> cached : entry.buckets.entrySet()) {
       Bucket bucket = cached.getValue();
       if (bucket.changed) {
@@ -181,9 +186,6 @@ final class WriteBackUserState {
   }
 
   private Bucket bucket(Entry entry, long eventTs) throws Exception {
-    if (entry.buckets == null) {
-      entry.buckets = new HashMap<>();
-    }
     long start = Math.floorDiv(eventTs, bucketWidth) * bucketWidth;
     Bucket bucket = entry.buckets.get(start);
     if (bucket == null) {
@@ -195,11 +197,16 @@ final class WriteBackUserState {
   }
 
   private Entry entry(String user) throws Exception {
+    if (user == lastUser) {
+      return lastEntry;
+    }
     Entry entry = entries.get(user);
     if (entry == null) {
       entry = new Entry(users.value());
       entries.put(user, entry);
     }
+    lastUser = user;
+    lastEntry = entry;
     return entry;
   }
 }

@@ -30,7 +30,11 @@ final class SessionCounts {
   private SessionCounts() {}
 
   /** A session without its titles, which the SQL job does not collect. */
-  private record Figures(String userId, long start, long end, long events, long watchMs) {}
+  private record Figures(String userId, long start, long end, long events, long watchMs) {
+    static Figures of(ReferenceSession s) {
+      return new Figures(s.userId(), s.start(), s.end(), s.events(), s.watchMs());
+    }
+  }
 
   static void print(String bootstrap, RunSummary loaded, String jobRun, String sqlRun)
       throws IOException {
@@ -40,12 +44,12 @@ final class SessionCounts {
     }
     Set<Figures> reference = new HashSet<>();
     for (ReferenceSession s : ReferenceSessions.of(truth, SessionSettings.DEFAULTS.gap())) {
-      reference.add(new Figures(s.userId(), s.start(), s.end(), s.events(), s.watchMs()));
+      reference.add(Figures.of(s));
     }
     List<Figures> job = new ArrayList<>();
     for (ReferenceSession s :
         SessionLog.materialize(TopicContents.readCommitted(bootstrap, jobRun + "-sessions"))) {
-      job.add(new Figures(s.userId(), s.start(), s.end(), s.events(), s.watchMs()));
+      job.add(Figures.of(s));
     }
     List<Figures> sql = new ArrayList<>();
     for (ConsumerRecord<byte[], byte[]> record :

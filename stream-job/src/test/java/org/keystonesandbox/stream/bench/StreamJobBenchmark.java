@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
@@ -198,27 +199,21 @@ public final class StreamJobBenchmark {
           String name = PASS_THROUGH + "-" + runs.incrementAndGet();
           return run(cluster, bootstrap, work, name, PASS_THROUGH, records).recordsPerSecond();
         };
+    // A run of the job, or of Flink SQL, that keeps its largest state and its last run's name.
+    Function<String, AlternatingBlocks.Run> recorded =
+        job ->
+            () -> {
+              String name = job + "-" + runs.incrementAndGet();
+              Run run = run(cluster, bootstrap, work, name, job, records);
+              peakState.merge(job, run.peakStateBytes(), Math::max);
+              lastRun.put(job, name);
+              return run.recordsPerSecond();
+            };
     for (String mode : modes) {
       boolean againstSql = mode.equals(FLINK_SQL);
       String backend = againstSql ? HEAP : mode;
-      AlternatingBlocks.Run full =
-          () -> {
-            String name = backend + "-" + runs.incrementAndGet();
-            Run run = run(cluster, bootstrap, work, name, backend, records);
-            peakState.merge(backend, run.peakStateBytes(), Math::max);
-            lastRun.put(backend, name);
-            return run.recordsPerSecond();
-          };
-      AlternatingBlocks.Run reference =
-          againstSql
-              ? () -> {
-                String name = FLINK_SQL + "-" + runs.incrementAndGet();
-                Run run = run(cluster, bootstrap, work, name, FLINK_SQL, records);
-                peakState.merge(FLINK_SQL, run.peakStateBytes(), Math::max);
-                lastRun.put(FLINK_SQL, name);
-                return run.recordsPerSecond();
-              }
-              : passThrough;
+      AlternatingBlocks.Run full = recorded.apply(backend);
+      AlternatingBlocks.Run reference = againstSql ? recorded.apply(FLINK_SQL) : passThrough;
       String stage = "stream job, " + backend;
       String referenceName = againstSql ? "Flink SQL" : "the pass-through";
       System.out.println(stage + " against " + referenceName + ":");
