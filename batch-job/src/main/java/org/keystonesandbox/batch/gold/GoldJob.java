@@ -67,10 +67,12 @@ public final class GoldJob {
     if (silverNow == null || (!settings.fullRebuild() && silverNow.equals(readUpTo))) {
       return new Result(new TreeSet<>(), 0, 0);
     }
-    SortedSet<LocalDate> days =
+    Changes changes =
         settings.fullRebuild() || readUpTo == null
-            ? allSilverDays()
-            : changedDays(silverSessions, silverBranch, readUpTo);
+            ? Changes.everything(allSilverDays())
+            : changes(silverSessions, silverBranch, readUpTo);
+    SortedSet<LocalDate> days = changes.days();
+    SortedSet<LocalDate> eventDays = changes.eventDays();
     // Everything cached here is released in finally, whether the run succeeds or fails.
     List<Dataset<Row>> cached = new ArrayList<>();
     Dataset<Row> titles = TitleDimension.load(spark, settings.titlesFile()).cache();
@@ -78,17 +80,21 @@ public final class GoldJob {
     try (AutoCloseable strategy =
         settings.joinStrategy().configure(spark, settings.skewThresholdBytes())) {
       Dataset<Row> completions = spark.table(lake.table(PipelineNames.GOLD_COMPLETIONS));
-      Dataset<Row> joined = eventsWithTitles(days, titles, settings).persist(storage());
+      Dataset<Row> joined = eventsWithTitles(eventDays, titles, settings).persist(storage());
       cached.add(joined);
       Dataset<Row> newCompletions = GoldMetrics.firstCompletions(joined).persist(storage());
       cached.add(newCompletions);
       SortedSet<LocalDate> movedFrom =
           Phase.timed(
-              "gold: completions of " + days.size() + " days found",
+              "gold: completions of " + eventDays.size() + " days found",
               () -> completionDaysMovedEarlier(completions, newCompletions));
-      SortedSet<LocalDate> titleDays = new TreeSet<>(days);
+      // Days recomputed from their events: those with new events and those a completion left.
+      // The other changed days only had their sessions replaced: their rows are recounted.
+      SortedSet<LocalDate> titleDays = new TreeSet<>(eventDays);
       titleDays.addAll(movedFrom);
-      if (!days.containsAll(movedFrom)) {
+      SortedSet<LocalDate> titleDaysRecounted = new TreeSet<>(days);
+      titleDaysRecounted.removeAll(titleDays);
+      if (!eventDays.containsAll(movedFrom)) {
         joined = eventsWithTitles(titleDays, titles, settings).persist(storage());
         cached.add(joined);
       }
@@ -99,21 +105,44 @@ public final class GoldJob {
               allCompletions.filter(Days.within(col("completed_at"), titleDays)),
               sessionsStartingOn(titleDays),
               titles);
+      if (!titleDaysRecounted.isEmpty()) {
+        titleCountry =
+            titleCountry.unionByName(
+                GoldMetrics.titleCountryWithSessionsRecounted(
+                    held(PipelineNames.GOLD_TITLE_COUNTRY_DAILY, titleDaysRecounted)
+                        .filter("false"),
+                    sessionsStartingOn(titleDaysRecounted),
+                    titles));
+      }
+      Dataset<Row> titleCountryRows = titleCountry;
+      SortedSet<LocalDate> titleCountryDays = new TreeSet<>(titleDays);
+      titleCountryDays.addAll(titleDaysRecounted);
       Phase.timed(
-          "gold: title x country of " + titleDays.size() + " days replaced",
+          "gold: title x country of " + titleCountryDays.size() + " days replaced",
           () ->
-              titleCountry
+              titleCountryRows
                   .writeTo(lake.table(PipelineNames.GOLD_TITLE_COUNTRY_DAILY))
-                  .overwrite(col("day").isin(Days.sqlDates(titleDays).toArray())));
+                  .overwrite(col("day").isin(Days.sqlDates(titleCountryDays).toArray())));
       Table titleCountryTable =
           SnapshotMarks.load(spark, lake.table(PipelineNames.GOLD_TITLE_COUNTRY_DAILY));
       long titleRows =
           SnapshotMarks.addedRecords(
               titleCountryTable, SnapshotMarks.branch(spark, titleCountryTable));
       Phase.timed("gold: completions merged", () -> mergeCompletions(newCompletions));
-      Dataset<Row> users =
+      SortedSet<LocalDate> userDaysRecounted = new TreeSet<>(days);
+      userDaysRecounted.removeAll(eventDays);
+      Dataset<Row> userRows =
           GoldMetrics.userDaily(
-              joined.filter(Days.within(col("event_ts"), days)), sessionsStartingOn(days));
+              joined.filter(Days.within(col("event_ts"), eventDays)),
+              sessionsStartingOn(eventDays));
+      if (!userDaysRecounted.isEmpty()) {
+        userRows =
+            userRows.unionByName(
+                GoldMetrics.userDailyWithSessionsRecounted(
+                    held(PipelineNames.GOLD_USER_DAILY, userDaysRecounted),
+                    sessionsStartingOn(userDaysRecounted)));
+      }
+      Dataset<Row> users = userRows;
       Phase.timed(
           "gold: user days of " + days.size() + " days replaced",
           () ->
@@ -121,10 +150,29 @@ public final class GoldJob {
                   .writeTo(lake.table(PipelineNames.GOLD_USER_DAILY))
                   .option("snapshot-property." + SnapshotMarks.SILVER_SNAPSHOT, silverNow)
                   .overwrite(col("day").isin(Days.sqlDates(days).toArray())));
-      return new Result(titleDays, titleRows, SnapshotMarks.addedRecords(userDaily, goldBranch));
+      return new Result(
+          titleCountryDays, titleRows, SnapshotMarks.addedRecords(userDaily, goldBranch));
     } finally {
       cached.forEach(Dataset::unpersist);
     }
+  }
+
+  /**
+   * The silver days gold recomputes: those whose events changed, and those whose sessions alone
+   * were replaced (a neighbour of a day with new events).
+   *
+   * @param days every changed day
+   * @param eventDays the days whose events changed, a subset
+   */
+  record Changes(SortedSet<LocalDate> days, SortedSet<LocalDate> eventDays) {
+    static Changes everything(SortedSet<LocalDate> days) {
+      return new Changes(days, days);
+    }
+  }
+
+  /** Gold's rows of {@code days} in {@code table}, as it holds them before this run. */
+  private Dataset<Row> held(String table, SortedSet<LocalDate> days) {
+    return spark.table(lake.table(table)).filter(col("day").isin(Days.sqlDates(days).toArray()));
   }
 
   private static StorageLevel storage() {
@@ -159,14 +207,15 @@ public final class GoldJob {
     return days;
   }
 
-  private static SortedSet<LocalDate> changedDays(
-      Table silverSessions, String branch, long readUpTo) {
+  private static Changes changes(Table silverSessions, String branch, long readUpTo) {
     SortedSet<LocalDate> days = new TreeSet<>();
+    SortedSet<LocalDate> eventDays = new TreeSet<>();
     for (Snapshot snapshot : SnapshotMarks.newerThan(silverSessions, branch, readUpTo)) {
-      days.addAll(Days.parse(snapshot.summary().get(SnapshotMarks.EVENT_DAYS)));
+      eventDays.addAll(Days.parse(snapshot.summary().get(SnapshotMarks.EVENT_DAYS)));
       days.addAll(Days.parse(snapshot.summary().get(SnapshotMarks.SESSION_DAYS)));
     }
-    return days;
+    days.addAll(eventDays);
+    return new Changes(days, eventDays);
   }
 
   /** Days that lose a completion because a playback now completes earlier. */

@@ -24,6 +24,7 @@ import org.keystonesandbox.events.EventType;
  */
 public final class GoldMetrics {
   private static final String KEY_DAY = "day";
+  private static final Column[] TITLE_COUNTRY_KEY = {col(KEY_DAY), col("title_id"), col("country")};
 
   private GoldMetrics() {}
 
@@ -79,10 +80,9 @@ public final class GoldMetrics {
       Dataset<Row> completions,
       Dataset<Row> sessions,
       Dataset<Row> titles) {
-    Column[] key = {col(KEY_DAY), col("title_id"), col("country")};
     Dataset<Row> viewing =
         eventsWithTitles
-            .groupBy(key)
+            .groupBy(TITLE_COUNTRY_KEY)
             .agg(
                 sum(when(col("event_type").equalTo(EventType.PLAY_START.wireName()), 1)
                         .otherwise(0))
@@ -93,15 +93,46 @@ public final class GoldMetrics {
     Dataset<Row> completed =
         completions
             .withColumn(KEY_DAY, to_date(col("completed_at")))
-            .groupBy(key)
+            .groupBy(TITLE_COUNTRY_KEY)
             .agg(count(lit(1)).as("completions"));
+    return titleCountryRows(viewing, completed, sessions, titles);
+  }
+
+  /**
+   * Daily title × country rows as gold holds them, with their session counts recounted: for days
+   * whose sessions changed but whose events did not. A held row came from the days' events (exactly
+   * those with a viewer), from their completions (those with one), or from sessions alone; the
+   * first two parts are kept, the sessions counted again.
+   *
+   * @param held gold's rows of the days
+   * @param sessions silver sessions that started on the days
+   */
+  public static Dataset<Row> titleCountryWithSessionsRecounted(
+      Dataset<Row> held, Dataset<Row> sessions, Dataset<Row> titles) {
+    Dataset<Row> viewing =
+        held.filter(col("unique_viewers").gt(0))
+            .select(
+                col(KEY_DAY),
+                col("title_id"),
+                col("country"),
+                col("starts"),
+                col("unique_viewers"),
+                col("watch_ms"));
+    Dataset<Row> completed =
+        held.filter(col("completions").gt(0))
+            .select(col(KEY_DAY), col("title_id"), col("country"), col("completions"));
+    return titleCountryRows(viewing, completed, sessions, titles);
+  }
+
+  private static Dataset<Row> titleCountryRows(
+      Dataset<Row> viewing, Dataset<Row> completed, Dataset<Row> sessions, Dataset<Row> titles) {
     Dataset<Row> sessionCounts =
         sessions
             .select(
                 to_date(col("session_start")).as(KEY_DAY),
                 explode(col("titles")).as("title_id"),
                 col("country"))
-            .groupBy(key)
+            .groupBy(TITLE_COUNTRY_KEY)
             .agg(count(lit(1)).as("sessions"));
     String[] keyNames = {KEY_DAY, "title_id", "country"};
     Dataset<Row> all =
@@ -138,6 +169,22 @@ public final class GoldMetrics {
                 count(lit(1)).as("events"),
                 sum(col("play_ms")).as("watch_ms"),
                 count_distinct(col("title_id")).as("titles"));
+    return userDailyRows(viewing, sessions);
+  }
+
+  /**
+   * Daily user rows as gold holds them, with their session counts recounted: for days whose
+   * sessions changed but whose events did not (every row comes from the day's events).
+   *
+   * @param held gold's rows of the days
+   * @param sessions silver sessions that started on the days
+   */
+  public static Dataset<Row> userDailyWithSessionsRecounted(
+      Dataset<Row> held, Dataset<Row> sessions) {
+    return userDailyRows(held.drop("sessions"), sessions);
+  }
+
+  private static Dataset<Row> userDailyRows(Dataset<Row> viewing, Dataset<Row> sessions) {
     Dataset<Row> started =
         sessions
             .withColumn(KEY_DAY, to_date(col("session_start")))

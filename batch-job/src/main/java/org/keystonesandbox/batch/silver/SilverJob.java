@@ -172,7 +172,8 @@ public final class SilverJob {
             : SnapshotMarks.latestAsOf(bronze, after, SnapshotMarks.KAFKA_OFFSETS)
                 .map(offsets -> KafkaOffsets.parse(offsets).notReadYet())
                 .orElse(lit(true));
-    return replaceSessions(settings.gap(), days, isNew, read, bronzeNow, newestEventTime());
+    return replaceSessions(
+        settings.gap(), days, after != null, isNew, read, bronzeNow, newestEventTime());
   }
 
   /**
@@ -317,11 +318,14 @@ public final class SilverJob {
   }
 
   /**
+   * @param isIncremental whether the days' sessions held now came from the same events minus the
+   *     new ones (not in a rebuild)
    * @param isNew true for the events this run added (all of them in a rebuild)
    */
   private Result replaceSessions(
       Duration gap,
       SortedSet<LocalDate> eventDays,
+      boolean isIncremental,
       Column isNew,
       long read,
       long bronzeSnapshot,
@@ -333,6 +337,9 @@ public final class SilverJob {
     SortedSet<LocalDate> loaded = new TreeSet<>(eventDays);
     eventDays.forEach(day -> loaded.addAll(List.of(day.minusDays(1), day.plusDays(1))));
     Duration ring = ring(gap);
+    if (isIncremental) {
+      loaded.addAll(daysHeldSessionsReach(loaded, ring, gap));
+    }
     Dataset<Row> sessions = null;
     boolean reload = true;
     while (true) {
@@ -349,10 +356,8 @@ public final class SilverJob {
           Phase.timed(
               "silver: sessions of " + loaded.size() + " days checked for " + sessionDays.size(),
               edges::collectAsList)) {
-        LocalDate last = edge.getDate(1).toLocalDate();
-        for (LocalDate day = edge.getDate(0).toLocalDate();
-            !day.isAfter(last);
-            day = day.plusDays(1)) {
+        LocalDate first = edge.getDate(0).toLocalDate();
+        for (LocalDate day : first.datesUntil(edge.getDate(1).toLocalDate().plusDays(1)).toList()) {
           reload |= loaded.add(day);
           if (edge.getBoolean(2)) {
             replaceMore |= sessionDays.add(day);
@@ -386,6 +391,32 @@ public final class SilverJob {
     } finally {
       sessions.unpersist();
     }
+  }
+
+  /**
+   * The days to load, beyond the loaded ones, for the ring to cover where the sessions silver
+   * holds, starting on the loaded days, reach with their gap: where the same sessions, recomputed
+   * with the new events, most likely reach too. Loading those days from the start saves the second
+   * round that would find them (a heavy viewer's session running on past the next noon); the rounds
+   * still decide what is loaded.
+   */
+  private SortedSet<LocalDate> daysHeldSessionsReach(
+      SortedSet<LocalDate> loaded, Duration ring, Duration gap) {
+    Column reach = unix_millis(col("session_end")).plus(gap.toMillis());
+    Dataset<Row> beyond =
+        spark
+            .table(lake.table(PipelineNames.SILVER_SESSIONS))
+            .filter(Days.within(col("session_start"), loaded))
+            .filter(reach.geq(unix_millis(Days.ringEnd(col("session_start"), loaded, ring))))
+            .select(
+                to_date(col("session_start")),
+                to_date(timestamp_millis(reach.minus(ring.toMillis()))));
+    SortedSet<LocalDate> days = new TreeSet<>();
+    for (Row row : Phase.timed("silver: days the held sessions reach", beyond::collectAsList)) {
+      LocalDate first = row.getDate(0).toLocalDate();
+      first.datesUntil(row.getDate(1).toLocalDate().plusDays(1)).forEach(days::add);
+    }
+    return days;
   }
 
   /**

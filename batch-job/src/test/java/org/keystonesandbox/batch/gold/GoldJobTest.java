@@ -192,6 +192,65 @@ class GoldJobTest extends SparkLakeTest {
   }
 
   @Test
+  void aDayWhoseSessionsAloneChangedHasItsSessionsRecountedAsARebuildWould() throws Exception {
+    LakeSettings lake = freshLake();
+    BronzeFixture bronze = new BronzeFixture(spark, lake);
+    bronze
+        .event("a0", "u1", "pa", "t1", "play_start", 0, 0, "2026-01-03T23:20:00Z")
+        .event("a1", "u1", "pa", "t1", "heartbeat", 40_000, 40_000, "2026-01-03T23:40:00Z")
+        .event("b0", "u1", "pb", "t2", "play_start", 0, 0, "2026-01-04T00:30:00Z")
+        .event("b1", "u1", "pb", "t2", "heartbeat", 10_000, 10_000, "2026-01-04T00:40:00Z")
+        .beat("o1", "u2", "t1", 5_000, "2026-01-03T12:00:00Z")
+        .beat("c1", "u3", "t1", 5_000, "2026-01-05T00:10:00Z")
+        .append();
+    silverAndGold(lake);
+    // 25 minutes after a1 and before b0: the two sessions become one, which starts on the 3rd;
+    // and u3's session of the 5th now starts on the 4th. The 3rd and the 5th have no new event:
+    // gold keeps their events' figures and recounts their sessions.
+    bronze
+        .event("late", "u1", "pb", "t2", "heartbeat", 5_000, 5_000, "2026-01-04T00:05:00Z")
+        .beat("c0", "u3", "t1", 5_000, "2026-01-04T23:50:00Z")
+        .append();
+    silverAndGold(lake);
+    Map<String, List<String>> repaired = titleCountryByDay(lake);
+    List<Row> repairedUsers = userDays(lake);
+
+    new GoldJob(spark, lake)
+        .run(new GoldJob.Settings(titles, JoinStrategy.BROADCAST, 8, 4L << 20, true));
+
+    assertThat(repaired)
+        .isEqualTo(titleCountryByDay(lake))
+        .containsEntry(
+            "2026-01-03",
+            List.of(
+                "2026-01-03 t1 US starts=1 viewers=2 watch=45000 completions=0 rate=0.0"
+                    + " sessions=2",
+                "2026-01-03 t2 US starts=0 viewers=0 watch=0 completions=0 rate=null"
+                    + " sessions=1"))
+        .containsEntry(
+            "2026-01-05",
+            List.of(
+                "2026-01-05 t1 US starts=0 viewers=1 watch=5000 completions=0 rate=null"
+                    + " sessions=0"));
+    assertThat(repairedUsers)
+        .isEqualTo(userDays(lake))
+        .extracting(Row::toString)
+        .contains(
+            "[2026-01-03,u1,US,1,2,40000,1]",
+            "[2026-01-04,u1,US,0,3,15000,1]",
+            "[2026-01-05,u3,US,0,1,5000,1]");
+  }
+
+  private List<Row> userDays(LakeSettings lake) {
+    return spark
+        .sql(
+            "SELECT day, user_id, country, sessions, events, watch_ms, titles FROM "
+                + lake.table(PipelineNames.GOLD_USER_DAILY)
+                + " ORDER BY day, user_id")
+        .collectAsList();
+  }
+
+  @Test
   void aRerunChangesNothing() throws Exception {
     LakeSettings lake = freshLake();
     BronzeFixture bronze = new BronzeFixture(spark, lake);

@@ -1,0 +1,16 @@
+package org.keystonesandbox.labs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class LabsSplitTest {
+  @Test
+  void everyLabRunsOnRealEnginesInExactlyOneOfTheTwoClasses() {
+    List<String> both = new ArrayList<>(LakeLabsIT.NAMES);
+    both.addAll(StreamLabsIT.NAMES);
+    assertThat(both).containsExactlyInAnyOrderElementsOf(Labs.ALL.stream().map(Lab::name).toList());
+  }
+}
