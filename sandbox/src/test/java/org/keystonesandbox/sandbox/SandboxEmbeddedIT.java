@@ -23,9 +23,7 @@ class SandboxEmbeddedIT {
   void aRunVerifiesEveryStageExactlyAndASecondRunOnTheSameFolderContinuesIt(@TempDir Path data)
       throws Exception {
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    PrintStream out =
-        new PrintStream(
-            new SandboxRuns.TeeStream(captured, System.out), true, StandardCharsets.UTF_8);
+    PrintStream out = SandboxRuns.alsoTo(captured);
     assertThat(new SandboxRun(settings(data, 15_000, 2_000), out).run()).isZero();
     // The status line after the drain shows the job's final totals, not a job gone missing.
     assertThat(captured.toString(StandardCharsets.UTF_8)).contains("flink FINISHED: lag 0");

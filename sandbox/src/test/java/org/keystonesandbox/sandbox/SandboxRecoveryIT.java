@@ -31,9 +31,7 @@ class SandboxRecoveryIT {
   void theFlinkJobAndKafkaKilledMidRunAreRestartedAndTheVerificationStaysExact(@TempDir Path data)
       throws Exception {
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    PrintStream out =
-        new PrintStream(
-            new SandboxRuns.TeeStream(captured, System.out), true, StandardCharsets.UTF_8);
+    PrintStream out = SandboxRuns.alsoTo(captured);
     SandboxRun.Settings settings = settings(data, 40_000, 1_000);
     SandboxRun run = new SandboxRun(settings, out);
     CompletableFuture<Integer> result =

@@ -2,9 +2,12 @@ package org.keystonesandbox.sandbox;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -65,8 +68,13 @@ final class SandboxRuns {
     return "absent";
   }
 
-  /** Writes to two streams: a test keeps what the run printed and still shows it. */
-  static final class TeeStream extends OutputStream {
+  /** Standard output that also writes to {@code captured}: a test keeps what the run printed. */
+  static PrintStream alsoTo(ByteArrayOutputStream captured) {
+    return new PrintStream(new TeeStream(captured, System.out), true, StandardCharsets.UTF_8);
+  }
+
+  /** Writes to two streams. */
+  private static final class TeeStream extends OutputStream {
     private final OutputStream a;
     private final OutputStream b;
 

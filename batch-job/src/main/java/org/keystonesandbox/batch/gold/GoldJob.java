@@ -109,8 +109,7 @@ public final class GoldJob {
         titleCountry =
             titleCountry.unionByName(
                 GoldMetrics.titleCountryWithSessionsRecounted(
-                    held(PipelineNames.GOLD_TITLE_COUNTRY_DAILY, titleDaysRecounted)
-                        .filter("false"),
+                    held(PipelineNames.GOLD_TITLE_COUNTRY_DAILY, titleDaysRecounted),
                     sessionsStartingOn(titleDaysRecounted),
                     titles));
       }

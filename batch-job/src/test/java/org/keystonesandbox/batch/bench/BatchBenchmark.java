@@ -143,24 +143,16 @@ public final class BatchBenchmark {
             return null;
           };
       time(repairRun);
-      Dataset<Row> repaired =
-          spark.table(lake.table(PipelineNames.GOLD_TITLE_COUNTRY_DAILY)).cache();
-      Dataset<Row> repairedSessions =
-          spark.table(lake.table(PipelineNames.SILVER_SESSIONS)).cache();
-      repaired.count();
-      repairedSessions.count();
+      LakeRollback repaired = LakeRollback.of(spark, lake, COMPARED);
       time(rebuildRun);
-      Dataset<Row> rebuilt = spark.table(lake.table(PipelineNames.GOLD_TITLE_COUNTRY_DAILY));
-      Dataset<Row> rebuiltSessions = spark.table(lake.table(PipelineNames.SILVER_SESSIONS));
-      boolean same =
-          repaired.exceptAll(rebuilt).isEmpty()
-              && rebuilt.exceptAll(repaired).isEmpty()
-              && repairedSessions.exceptAll(rebuiltSessions).isEmpty()
-              && rebuiltSessions.exceptAll(repairedSessions).isEmpty();
-      repaired.unpersist();
-      repairedSessions.unpersist();
-      if (!same) {
-        throw new IllegalStateException("the repaired silver sessions or gold differ from rebuilt");
+      for (String table : COMPARED) {
+        Dataset<Row> rebuilt = spark.table(lake.table(table));
+        Dataset<Row> repairedRows = repaired.rowsAsNoted(table);
+        if (!repairedRows.exceptAll(rebuilt).isEmpty()
+            || !rebuilt.exceptAll(repairedRows).isEmpty()) {
+          throw new IllegalStateException(
+              "the repaired " + table + " differs from the rebuilt one");
+        }
       }
       System.out.println(
           "repair against a full rebuild of silver and gold, in alternating blocks (warm-up: one"
@@ -315,6 +307,15 @@ public final class BatchBenchmark {
         .map(r -> r.getDate(0).toLocalDate())
         .toList();
   }
+
+  /** What a repair and a rebuild must leave alike. */
+  private static final List<String> COMPARED =
+      List.of(
+          PipelineNames.SILVER_EVENTS,
+          PipelineNames.SILVER_SESSIONS,
+          PipelineNames.GOLD_TITLE_COUNTRY_DAILY,
+          PipelineNames.GOLD_USER_DAILY,
+          PipelineNames.GOLD_COMPLETIONS);
 
   /** The tables silver and gold write, which a rollback sets back. */
   private static final List<String> DOWNSTREAM_OF_BRONZE =

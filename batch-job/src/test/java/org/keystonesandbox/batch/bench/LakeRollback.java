@@ -4,13 +4,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.iceberg.Table;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.keystonesandbox.batch.lake.LakeSettings;
 import org.keystonesandbox.batch.lake.SnapshotMarks;
 
 /**
- * Tables' current snapshots, noted once and set back on request (Iceberg keeps the snapshots
- * written since, no longer current), so that a benchmark can run a job again on the same input.
+ * Tables' current snapshots, noted once, read or set back on request (Iceberg keeps the snapshots
+ * written since, no longer current), so that a benchmark can run a job again on the same input and
+ * compare what two runs wrote.
  */
 final class LakeRollback {
   private final SparkSession spark;
@@ -46,6 +49,15 @@ final class LakeRollback {
             table.manageSnapshots().setCurrentSnapshot(snapshot).commit();
           }
         });
+  }
+
+  /** The rows {@code table} held at the snapshot noted (time travel: no cache can stand in). */
+  Dataset<Row> rowsAsNoted(String table) {
+    Long snapshot = snapshots.get(table);
+    if (snapshot == null) {
+      throw new IllegalStateException(table + " had no snapshot when noted");
+    }
+    return spark.sql("SELECT * FROM " + lake.table(table) + " VERSION AS OF " + snapshot);
   }
 
   private static Table load(SparkSession spark, LakeSettings lake, String name) {

@@ -107,16 +107,7 @@ class GoldJobTest extends SparkLakeTest {
             "2026-01-05 t1 GB starts=1 viewers=1 watch=94999 completions=0 rate=0.0 sessions=1",
             "2026-01-05 t1 US starts=2 viewers=2 watch=149000 completions=1 rate=0.5 sessions=2",
             "2026-01-06 t2 GB starts=1 viewers=1 watch=190000 completions=1 rate=1.0 sessions=1");
-    List<String> users =
-        spark
-            .sql(
-                "SELECT day, user_id, country, sessions, events, watch_ms, titles FROM "
-                    + lake.table(PipelineNames.GOLD_USER_DAILY)
-                    + " ORDER BY day, user_id")
-            .collectAsList()
-            .stream()
-            .map(Row::toString)
-            .toList();
+    List<String> users = userDays(lake).stream().map(Row::toString).toList();
     assertThat(users)
         .containsExactly(
             "[2026-01-05,u1,US,1,4,99000,1]",

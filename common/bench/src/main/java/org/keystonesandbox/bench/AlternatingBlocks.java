@@ -13,7 +13,10 @@ import java.util.Locale;
  * highest) and the number of blocks.
  */
 public final class AlternatingBlocks {
-  /** One run of the job or of its reference: its figure, where higher is better (records/s). */
+  /**
+   * One run of the job or of its reference: its figure, a rate where higher is better (records/s),
+   * or a time where the ratio asked for is one of times (a repair against a rebuild).
+   */
   @FunctionalInterface
   public interface Run {
     double figure() throws Exception;
