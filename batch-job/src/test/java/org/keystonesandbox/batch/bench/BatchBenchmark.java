@@ -156,7 +156,7 @@ public final class BatchBenchmark {
       }
       System.out.println(
           "repair against a full rebuild of silver and gold, in alternating blocks (warm-up: one"
-              + " of each, not counted; their silver sessions and gold are equal)");
+              + " of each, not counted; the silver and gold tables they left are equal)");
       double touchedShare = lateDays.size() / (double) days.size();
       AlternatingBlocks.Result repairRatio =
           new AlternatingBlocks(0, blocks, System.out)
