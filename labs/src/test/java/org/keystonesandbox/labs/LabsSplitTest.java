@@ -10,7 +10,7 @@ class LabsSplitTest {
   @Test
   void everyLabRunsOnRealEnginesInExactlyOneOfTheTwoClasses() {
     List<String> both = new ArrayList<>(LakeLabsIT.NAMES);
-    both.addAll(StreamLabsIT.NAMES);
+    both.addAll(PipelineLabsIT.NAMES);
     assertThat(both).containsExactlyInAnyOrderElementsOf(Labs.ALL.stream().map(Lab::name).toList());
   }
 }

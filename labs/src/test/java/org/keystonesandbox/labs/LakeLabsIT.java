@@ -2,7 +2,7 @@ package org.keystonesandbox.labs;
 
 import java.util.List;
 
-/** The labs on the lake: Iceberg's table format, the catalog, Spark's joins, the backfill. */
+/** The labs on the lake: Iceberg's table format, erasure, the catalog, Spark's joins. */
 class LakeLabsIT extends LabsOnRealEngines {
   static final List<String> NAMES =
       List.of(
@@ -14,8 +14,7 @@ class LakeLabsIT extends LabsOnRealEngines {
           "maintenance",
           "forget-user",
           "catalog",
-          "skew",
-          "backfill");
+          "skew");
 
   @Override
   List<String> labNames() {

@@ -16,8 +16,7 @@ import org.keystonesandbox.sandbox.run.SandboxRun;
 /**
  * What the embedded mode's end-to-end tests share: the run's settings (every part a real process
  * from the built jars, every delivery fault of the generator on: duplicates, late, out-of-order,
- * malformed) and the verifier's report. The tests sit in classes of their own, which the build runs
- * in two JVMs at once: a run spends most of its time waiting for its paced generator.
+ * malformed) and the verifier's report.
  */
 final class SandboxRuns {
   private static final ObjectMapper JSON = new ObjectMapper();

@@ -2,8 +2,11 @@ package org.keystonesandbox.labs;
 
 import java.util.List;
 
-/** The labs on the stream: late data, duplicates, exactly-once, lag, clocks, the Flink sink. */
-class StreamLabsIT extends LabsOnRealEngines {
+/**
+ * The labs on the running pipeline: late data, duplicates, exactly-once, the Flink sink, lag,
+ * clocks, a backfill beside the live chain.
+ */
+class PipelineLabsIT extends LabsOnRealEngines {
   static final List<String> NAMES =
       List.of(
           "late-data",
@@ -11,7 +14,8 @@ class StreamLabsIT extends LabsOnRealEngines {
           "exactly-once",
           "flink-to-iceberg",
           "lag-and-rescale",
-          "clock-skew");
+          "clock-skew",
+          "backfill");
 
   @Override
   List<String> labNames() {
