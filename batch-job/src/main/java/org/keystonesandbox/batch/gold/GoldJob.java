@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SortedSet;
 import java.util.TreeSet;
+import java.util.function.Function;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.spark.sql.Dataset;
@@ -99,21 +100,19 @@ public final class GoldJob {
         cached.add(joined);
       }
       Dataset<Row> allCompletions = GoldMetrics.earliest(completions, newCompletions);
-      Dataset<Row> titleCountry =
-          GoldMetrics.titleCountryDaily(
-              joined,
-              allCompletions.filter(Days.within(col("completed_at"), titleDays)),
-              sessionsStartingOn(titleDays),
-              titles);
-      if (!titleDaysRecounted.isEmpty()) {
-        titleCountry =
-            titleCountry.unionByName(
-                GoldMetrics.titleCountryWithSessionsRecounted(
-                    held(PipelineNames.GOLD_TITLE_COUNTRY_DAILY, titleDaysRecounted),
-                    sessionsStartingOn(titleDaysRecounted),
-                    titles));
-      }
-      Dataset<Row> titleCountryRows = titleCountry;
+      Dataset<Row> titleCountryRows =
+          plusRecounted(
+              GoldMetrics.titleCountryDaily(
+                  joined,
+                  allCompletions.filter(Days.within(col("completed_at"), titleDays)),
+                  sessionsStartingOn(titleDays),
+                  titles),
+              titleDaysRecounted,
+              recounted ->
+                  GoldMetrics.titleCountryWithSessionsRecounted(
+                      held(PipelineNames.GOLD_TITLE_COUNTRY_DAILY, recounted),
+                      sessionsStartingOn(recounted),
+                      titles));
       SortedSet<LocalDate> titleCountryDays = new TreeSet<>(titleDays);
       titleCountryDays.addAll(titleDaysRecounted);
       Phase.timed(
@@ -130,18 +129,16 @@ public final class GoldJob {
       Phase.timed("gold: completions merged", () -> mergeCompletions(newCompletions));
       SortedSet<LocalDate> userDaysRecounted = new TreeSet<>(days);
       userDaysRecounted.removeAll(eventDays);
-      Dataset<Row> userRows =
-          GoldMetrics.userDaily(
-              joined.filter(Days.within(col("event_ts"), eventDays)),
-              sessionsStartingOn(eventDays));
-      if (!userDaysRecounted.isEmpty()) {
-        userRows =
-            userRows.unionByName(
-                GoldMetrics.userDailyWithSessionsRecounted(
-                    held(PipelineNames.GOLD_USER_DAILY, userDaysRecounted),
-                    sessionsStartingOn(userDaysRecounted)));
-      }
-      Dataset<Row> users = userRows;
+      Dataset<Row> users =
+          plusRecounted(
+              GoldMetrics.userDaily(
+                  joined.filter(Days.within(col("event_ts"), eventDays)),
+                  sessionsStartingOn(eventDays)),
+              userDaysRecounted,
+              recounted ->
+                  GoldMetrics.userDailyWithSessionsRecounted(
+                      held(PipelineNames.GOLD_USER_DAILY, recounted),
+                      sessionsStartingOn(recounted)));
       Phase.timed(
           "gold: user days of " + days.size() + " days replaced",
           () ->
@@ -167,6 +164,14 @@ public final class GoldJob {
     static Changes everything(SortedSet<LocalDate> days) {
       return new Changes(days, days);
     }
+  }
+
+  /** {@code computed} and, when there are recounted days, their rows from {@code recount}. */
+  private static Dataset<Row> plusRecounted(
+      Dataset<Row> computed,
+      SortedSet<LocalDate> recountedDays,
+      Function<SortedSet<LocalDate>, Dataset<Row>> recount) {
+    return recountedDays.isEmpty() ? computed : computed.unionByName(recount.apply(recountedDays));
   }
 
   /** Gold's rows of {@code days} in {@code table}, as it holds them before this run. */

@@ -92,6 +92,11 @@ public final class Days {
         .collect(Collectors.toCollection(TreeSet::new));
   }
 
+  /** Every day from {@code first} to {@code last}, both included, in order. */
+  public static List<LocalDate> through(java.sql.Date first, java.sql.Date last) {
+    return first.toLocalDate().datesUntil(last.toLocalDate().plusDays(1)).toList();
+  }
+
   public static List<java.sql.Date> sqlDates(Collection<LocalDate> days) {
     return days.stream().map(java.sql.Date::valueOf).toList();
   }

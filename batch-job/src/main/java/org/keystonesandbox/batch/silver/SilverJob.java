@@ -356,8 +356,7 @@ public final class SilverJob {
           Phase.timed(
               "silver: sessions of " + loaded.size() + " days checked for " + sessionDays.size(),
               edges::collectAsList)) {
-        LocalDate first = edge.getDate(0).toLocalDate();
-        for (LocalDate day : first.datesUntil(edge.getDate(1).toLocalDate().plusDays(1)).toList()) {
+        for (LocalDate day : Days.through(edge.getDate(0), edge.getDate(1))) {
           reload |= loaded.add(day);
           if (edge.getBoolean(2)) {
             replaceMore |= sessionDays.add(day);
@@ -413,8 +412,7 @@ public final class SilverJob {
                 to_date(timestamp_millis(reach.minus(ring.toMillis()))));
     SortedSet<LocalDate> days = new TreeSet<>();
     for (Row row : Phase.timed("silver: days the held sessions reach", beyond::collectAsList)) {
-      LocalDate first = row.getDate(0).toLocalDate();
-      first.datesUntil(row.getDate(1).toLocalDate().plusDays(1)).forEach(days::add);
+      days.addAll(Days.through(row.getDate(0), row.getDate(1)));
     }
     return days;
   }

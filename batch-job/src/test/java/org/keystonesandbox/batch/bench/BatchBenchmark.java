@@ -126,23 +126,18 @@ public final class BatchBenchmark {
       // Every run starts from the lake as bronze left it: silver and gold are set back to their
       // snapshots from before the first run, so that each repair repairs the same late batch.
       LakeRollback beforeRepair = LakeRollback.of(spark, lake, DOWNSTREAM_OF_BRONZE);
-      double[] parts = new double[2];
       Callable<Object> repairRun =
-          () -> {
-            beforeRepair.restore();
-            parts[0] = time(() -> checkRepaired(silver.run(repairAll), lateDays));
-            parts[1] = time(() -> new GoldJob(spark, lake).run(gold));
-            System.out.printf("  repair: silver %.1f s + gold %.1f s%n", parts[0], parts[1]);
-            return null;
-          };
+          fromTheLake(
+              "repair",
+              beforeRepair,
+              () -> checkRepaired(silver.run(repairAll), lateDays),
+              () -> new GoldJob(spark, lake).run(gold));
       Callable<Object> rebuildRun =
-          () -> {
-            beforeRepair.restore();
-            parts[0] = time(() -> silver.run(silverRebuild));
-            parts[1] = time(() -> new GoldJob(spark, lake).run(goldFull));
-            System.out.printf("  rebuild: silver %.1f s + gold %.1f s%n", parts[0], parts[1]);
-            return null;
-          };
+          fromTheLake(
+              "rebuild",
+              beforeRepair,
+              () -> silver.run(silverRebuild),
+              () -> new GoldJob(spark, lake).run(goldFull));
       time(repairRun);
       LakeRollback repaired = LakeRollback.of(spark, lake, COMPARED);
       time(rebuildRun);
@@ -324,6 +319,20 @@ public final class BatchBenchmark {
           .filter(t -> !t.equals(PipelineNames.BRONZE_EVENTS))
           .filter(t -> !t.equals(PipelineNames.BRONZE_QUARANTINE))
           .toList();
+
+  /**
+   * Silver then gold, each timed, after the lake is set back to {@code before}; prints both times.
+   */
+  private static Callable<Object> fromTheLake(
+      String name, LakeRollback before, Callable<?> silverStep, Callable<?> goldStep) {
+    return () -> {
+      before.restore();
+      double silverSeconds = time(silverStep);
+      double goldSeconds = time(goldStep);
+      System.out.printf("  %s: silver %.1f s + gold %.1f s%n", name, silverSeconds, goldSeconds);
+      return null;
+    };
+  }
 
   private static SilverJob.Result checkRepaired(SilverJob.Result result, List<LocalDate> lateDays) {
     if (result.setAside() > 0 || result.eventDays().size() != lateDays.size()) {
