@@ -12,6 +12,7 @@ import java.util.TreeSet;
 import java.util.function.Function;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -68,8 +69,9 @@ public final class GoldJob {
     if (silverNow == null || (!settings.fullRebuild() && silverNow.equals(readUpTo))) {
       return new Result(new TreeSet<>(), 0, 0);
     }
+    boolean everyDay = settings.fullRebuild() || readUpTo == null;
     Changes changes =
-        settings.fullRebuild() || readUpTo == null
+        everyDay
             ? Changes.everything(allSilverDays())
             : changes(silverSessions, silverBranch, readUpTo);
     SortedSet<LocalDate> days = changes.days();
@@ -99,14 +101,17 @@ public final class GoldJob {
         joined = eventsWithTitles(titleDays, titles, settings).persist(storage());
         cached.add(joined);
       }
-      Dataset<Row> allCompletions = GoldMetrics.earliest(completions, newCompletions);
+      Column onTitleDays = Days.within(col("completed_at"), titleDays);
+      // On every day, all held completions take part anyway; on some days, only those on the days
+      // and those of the new playbacks, which spares aggregating every completion gold holds.
+      Dataset<Row> completedOnTitleDays =
+          everyDay
+              ? GoldMetrics.earliest(completions, newCompletions).filter(onTitleDays)
+              : GoldMetrics.earliestOn(completions, newCompletions, onTitleDays);
       Dataset<Row> titleCountryRows =
           plusRecounted(
               GoldMetrics.titleCountryDaily(
-                  joined,
-                  allCompletions.filter(Days.within(col("completed_at"), titleDays)),
-                  sessionsStartingOn(titleDays),
-                  titles),
+                  joined, completedOnTitleDays, sessionsStartingOn(titleDays), titles),
               titleDaysRecounted,
               recounted ->
                   GoldMetrics.titleCountryWithSessionsRecounted(
@@ -188,8 +193,12 @@ public final class GoldJob {
     Dataset<Row> events =
         spark
             .table(lake.table(PipelineNames.SILVER_EVENTS))
-            .filter(Days.within(col("event_ts"), days));
-    return GoldMetrics.withTitles(events, titles, settings.joinStrategy(), settings.saltBuckets());
+            .filter(Days.within(col("event_ts"), days))
+            .select(GoldMetrics.eventColumns());
+    // Only the columns the figures read are joined and cached: event ids, the widest column, and
+    // the Kafka and send-time columns are neither decoded nor held.
+    return GoldMetrics.withTitles(events, titles, settings.joinStrategy(), settings.saltBuckets())
+        .drop("runtime_ms", "position_ms");
   }
 
   private Dataset<Row> sessionsStartingOn(SortedSet<LocalDate> days) {

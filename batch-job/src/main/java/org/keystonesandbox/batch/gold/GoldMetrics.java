@@ -13,9 +13,11 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.when;
 
+import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 import org.keystonesandbox.events.EventType;
 
 /**
@@ -26,7 +28,23 @@ public final class GoldMetrics {
   private static final String KEY_DAY = "day";
   private static final Column[] TITLE_COUNTRY_KEY = {col(KEY_DAY), col("title_id"), col("country")};
 
+  private static final List<String> EVENT_COLUMNS =
+      List.of(
+          "user_id",
+          "playback_id",
+          "title_id",
+          "country",
+          "event_type",
+          "position_ms",
+          "play_ms",
+          "event_ts");
+
   private GoldMetrics() {}
+
+  /** The columns of silver's events that {@link #withTitles} and the figures read. */
+  public static Column[] eventColumns() {
+    return EVENT_COLUMNS.stream().map(functions::col).toArray(Column[]::new);
+  }
 
   /**
    * Events with their title's runtime and whether they reached the completion point (95% of it, in
@@ -65,6 +83,25 @@ public final class GoldMetrics {
             min_by(col("title_id"), col("completed_at")).as("title_id"),
             min_by(col("country"), col("completed_at")).as("country"),
             min(col("completed_at")).as("completed_at"));
+  }
+
+  /**
+   * The earliest completions, of either set, that {@code onTheDays} holds: what {@link #earliest}
+   * of both sets, filtered, returns, without aggregating every completion. A playback completes
+   * earliest on the days only if one of its completions lies there, and a playback of {@code more}
+   * may complete earlier in {@code completions} than on the days: so the completions on the days
+   * and those of {@code more}'s playbacks are enough (a completion that is both counts once in a
+   * minimum).
+   */
+  public static Dataset<Row> earliestOn(
+      Dataset<Row> completions, Dataset<Row> more, Column onTheDays) {
+    Dataset<Row> candidates =
+        completions
+            .filter(onTheDays)
+            .unionByName(
+                completions.join(
+                    more.select(col("playback_id")), new String[] {"playback_id"}, "left_semi"));
+    return earliest(candidates, more).filter(onTheDays);
   }
 
   /**

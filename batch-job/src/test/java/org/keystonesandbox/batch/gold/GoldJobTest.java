@@ -1,19 +1,29 @@
 package org.keystonesandbox.batch.gold;
 
+import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.keystonesandbox.batch.BronzeFixture;
 import org.keystonesandbox.batch.SparkLakeTest;
+import org.keystonesandbox.batch.lake.Days;
 import org.keystonesandbox.batch.lake.LakeSettings;
 import org.keystonesandbox.batch.silver.SilverJob;
 import org.keystonesandbox.events.catalog.CatalogFiles;
@@ -87,6 +97,67 @@ class GoldJobTest extends SparkLakeTest {
           day + "T10:0" + (i + 1) + ":00Z");
       previous = positions[i];
     }
+  }
+
+  @Test
+  void theEarliestCompletionsOnSomeDaysAreThoseOfAllCompletionsFilteredToTheDays() {
+    // Held: one completion per playback. New: completions found in a late batch.
+    Dataset<Row> held =
+        completions(
+            "on-the-days 2026-01-02T10:00:00",
+            "before-the-days 2026-01-01T10:00:00",
+            "new-is-earlier-elsewhere 2026-01-02T12:00:00",
+            "new-is-earlier-on-the-days 2026-01-04T09:00:00",
+            "held-is-earlier-elsewhere 2026-01-01T08:00:00",
+            "same-on-both 2026-01-03T10:00:00");
+    Dataset<Row> late =
+        completions(
+            "new-is-earlier-elsewhere 2026-01-01T23:00:00",
+            "new-is-earlier-on-the-days 2026-01-03T09:00:00",
+            "held-is-earlier-elsewhere 2026-01-02T08:00:00",
+            "same-on-both 2026-01-03T10:00:00",
+            "only-new 2026-01-03T11:00:00");
+    Column onTheDays =
+        Days.within(
+            col("completed_at"),
+            List.of(LocalDate.parse("2026-01-02"), LocalDate.parse("2026-01-03")));
+
+    List<String> pruned = describeCompletions(GoldMetrics.earliestOn(held, late, onTheDays));
+
+    assertThat(pruned)
+        .containsExactlyInAnyOrderElementsOf(
+            describeCompletions(GoldMetrics.earliest(held, late).filter(onTheDays)))
+        .containsExactlyInAnyOrder(
+            "on-the-days 2026-01-02 10:00:00.0",
+            "new-is-earlier-on-the-days 2026-01-03 09:00:00.0",
+            "same-on-both 2026-01-03 10:00:00.0",
+            "only-new 2026-01-03 11:00:00.0");
+  }
+
+  /** Completions of user u1, title t1, country DE, each given as "playback completed_at". */
+  private Dataset<Row> completions(String... rows) {
+    StructType schema =
+        new StructType()
+            .add("playback_id", DataTypes.StringType)
+            .add("user_id", DataTypes.StringType)
+            .add("title_id", DataTypes.StringType)
+            .add("country", DataTypes.StringType)
+            .add("completed_at", DataTypes.TimestampType);
+    List<Row> parsed =
+        Stream.of(rows)
+            .map(row -> row.split(" "))
+            .map(
+                parts ->
+                    RowFactory.create(
+                        parts[0], "u1", "t1", "DE", Timestamp.valueOf(parts[1].replace('T', ' '))))
+            .toList();
+    return spark.createDataFrame(parsed, schema);
+  }
+
+  private static List<String> describeCompletions(Dataset<Row> completions) {
+    return completions.collectAsList().stream()
+        .map(row -> row.getAs("playback_id") + " " + row.getAs("completed_at"))
+        .toList();
   }
 
   @Test
