@@ -193,12 +193,8 @@ public final class GoldJob {
     Dataset<Row> events =
         spark
             .table(lake.table(PipelineNames.SILVER_EVENTS))
-            .filter(Days.within(col("event_ts"), days))
-            .select(GoldMetrics.eventColumns());
-    // Only the columns the figures read are joined and cached: event ids, the widest column, and
-    // the Kafka and send-time columns are neither decoded nor held.
-    return GoldMetrics.withTitles(events, titles, settings.joinStrategy(), settings.saltBuckets())
-        .drop("runtime_ms", "position_ms");
+            .filter(Days.within(col("event_ts"), days));
+    return GoldMetrics.withTitles(events, titles, settings.joinStrategy(), settings.saltBuckets());
   }
 
   private Dataset<Row> sessionsStartingOn(SortedSet<LocalDate> days) {

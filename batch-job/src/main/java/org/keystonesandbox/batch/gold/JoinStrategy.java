@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.pmod;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -31,6 +32,11 @@ public enum JoinStrategy {
   AQE_SKEW,
   /** A shuffled join on (title, salt): each title's events spread over the salt buckets. */
   SALTED;
+
+  /** The event columns the join reads besides title_id: the salt's key for {@link #SALTED}. */
+  public List<String> eventColumns() {
+    return this == SALTED ? List.of("event_id") : List.of();
+  }
 
   /** Joins {@code events} with {@code titles} on title_id; the session settings must be set. */
   public Dataset<Row> join(Dataset<Row> events, Dataset<Row> titles, int saltBuckets) {

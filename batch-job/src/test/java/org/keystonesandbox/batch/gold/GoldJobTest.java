@@ -161,6 +161,26 @@ class GoldJobTest extends SparkLakeTest {
   }
 
   @Test
+  void everyJoinStrategyGivesTheSameGold() throws Exception {
+    LakeSettings lake = freshLake();
+    BronzeFixture bronze = new BronzeFixture(spark, lake);
+    playback(bronze, "p1", "u1", "t1", "2026-01-05", 60_000, 96_000, 99_000);
+    bronze.from("GB");
+    playback(bronze, "p2", "u2", "t2", "2026-01-06", 190_000);
+    bronze.append();
+    silverAndGold(lake);
+    Map<String, List<String>> byDefault = titleCountryByDay(lake);
+
+    for (JoinStrategy strategy : JoinStrategy.values()) {
+      new GoldJob(spark, lake).run(new GoldJob.Settings(titles, strategy, 4, 1L << 20, true));
+      assertThat(titleCountryByDay(lake)).as(strategy.name()).isEqualTo(byDefault);
+    }
+    assertThat(byDefault.get("2026-01-05"))
+        .containsExactly(
+            "2026-01-05 t1 US starts=1 viewers=1 watch=99000 completions=1 rate=1.0 sessions=1");
+  }
+
+  @Test
   void dailyTitleCountryFiguresFollowTheDefinitions() throws Exception {
     LakeSettings lake = freshLake();
     BronzeFixture bronze = new BronzeFixture(spark, lake);
