@@ -48,8 +48,8 @@ public final class GoldMetrics {
    * Events with whether they reached their title's completion point (95% of its runtime, in
    * integers: {@code position_ms * 100 >= runtime_ms * 95}), and their day. This is the
    * skew-bearing join. Only the columns the figures read are kept, and only those and what the join
-   * needs are read: the event id (the widest column, and the salt's key), the device, the send time
-   * and the Kafka position are neither decoded nor cached for nothing.
+   * needs are read: the device, the send time, the Kafka position and, unless the join salts by it,
+   * the event id (the widest column) are not decoded, and none of them is cached.
    */
   public static Dataset<Row> withTitles(
       Dataset<Row> events, Dataset<Row> titles, JoinStrategy strategy, int saltBuckets) {
