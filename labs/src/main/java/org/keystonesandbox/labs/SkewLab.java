@@ -65,7 +65,7 @@ final class SkewLab implements Lab {
   static final int SALT_BUCKETS = 8;
 
   /** AQE's skew threshold scaled to the lab's volume; the pipeline's default is 4 MiB. */
-  static final long LAB_SKEW_THRESHOLD = 256L << 10;
+  static final long LAB_SKEW_THRESHOLD = 64L << 10;
 
   /** Gold's own default skew threshold, as {@code GoldJob.Settings(titlesFile)} sets it. */
   static final long PIPELINE_SKEW_THRESHOLD =
