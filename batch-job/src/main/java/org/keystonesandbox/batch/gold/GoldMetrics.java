@@ -15,7 +15,6 @@ import static org.apache.spark.sql.functions.when;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -65,12 +64,8 @@ public final class GoldMetrics {
             "reaches_completion",
             col("position_ms").multiply(100).geq(col("runtime_ms").multiply(95)))
         .withColumn(KEY_DAY, to_date(col("event_ts")))
-        .select(
-            Stream.concat(
-                    EVENT_COLUMNS.stream().filter(name -> !name.equals("position_ms")),
-                    Stream.of("reaches_completion", KEY_DAY))
-                .map(functions::col)
-                .toArray(Column[]::new));
+        .drop("position_ms", "runtime_ms")
+        .drop(strategy.eventColumns().toArray(String[]::new));
   }
 
   /** Per playback, the first event that reached the completion point. */

@@ -33,9 +33,12 @@ public enum JoinStrategy {
   /** A shuffled join on (title, salt): each title's events spread over the salt buckets. */
   SALTED;
 
+  /** The event column {@link #SALTED} hashes into its salt. */
+  private static final String SALT_KEY = "event_id";
+
   /** The event columns the join reads besides title_id: the salt's key for {@link #SALTED}. */
   public List<String> eventColumns() {
-    return this == SALTED ? List.of("event_id") : List.of();
+    return this == SALTED ? List.of(SALT_KEY) : List.of();
   }
 
   /** Joins {@code events} with {@code titles} on title_id; the session settings must be set. */
@@ -45,7 +48,7 @@ public enum JoinStrategy {
       case PLAIN, STATIC, AQE_SKEW -> events.join(titles, "title_id");
       case SALTED -> {
         Dataset<Row> salted =
-            events.withColumn("salt", pmod(hash(col("event_id")), lit(saltBuckets)));
+            events.withColumn("salt", pmod(hash(col(SALT_KEY)), lit(saltBuckets)));
         Dataset<Row> replicated =
             titles.crossJoin(
                 titles.sparkSession().range(saltBuckets).select(col("id").cast("int").as("salt")));
