@@ -25,21 +25,29 @@ public final class Days {
    * consecutive days, aligned with the tables' day partitions, so Iceberg can drop whole files.
    */
   public static Column within(Column column, Collection<LocalDate> days) {
-    return withinRing(column, days, Duration.ZERO);
+    return withinRing(column, days, Ring.NONE);
+  }
+
+  /**
+   * How far around each run of days a {@link #withinRing} range reaches, before its first midnight
+   * and after its last.
+   */
+  public record Ring(Duration before, Duration after) {
+    public static final Ring NONE = new Ring(Duration.ZERO, Duration.ZERO);
   }
 
   /**
    * Rows of {@code column} within {@code ring} of a run of consecutive {@code days}: each run from
-   * its first midnight minus the ring to its last midnight plus the ring.
+   * its first midnight minus the ring's {@code before} to its last midnight plus its {@code after}.
    */
-  public static Column withinRing(Column column, Collection<LocalDate> days, Duration ring) {
+  public static Column withinRing(Column column, Collection<LocalDate> days, Ring ring) {
     Column any = lit(false);
     for (LocalDate[] run : runs(days)) {
       any =
           any.or(
               column
-                  .geq(lit(shift(startOf(run[0]), ring.negated())))
-                  .and(column.lt(lit(shift(startOf(run[1].plusDays(1)), ring)))));
+                  .geq(lit(shift(startOf(run[0]), ring.before().negated())))
+                  .and(column.lt(lit(shift(startOf(run[1].plusDays(1)), ring.after())))));
     }
     return any;
   }
@@ -47,11 +55,11 @@ public final class Days {
   /**
    * For a timestamp in one of {@link #withinRing}'s ranges, where that range ends; null outside.
    */
-  public static Column ringEnd(Column timestamp, Collection<LocalDate> days, Duration ring) {
+  public static Column ringEnd(Column timestamp, Collection<LocalDate> days, Ring ring) {
     Column end = lit(null).cast("timestamp");
     for (LocalDate[] run : runs(days)) {
-      Timestamp from = shift(startOf(run[0]), ring.negated());
-      Timestamp to = shift(startOf(run[1].plusDays(1)), ring);
+      Timestamp from = shift(startOf(run[0]), ring.before().negated());
+      Timestamp to = shift(startOf(run[1].plusDays(1)), ring.after());
       end = when(timestamp.geq(lit(from)).and(timestamp.lt(lit(to))), lit(to)).otherwise(end);
     }
     return end;

@@ -336,7 +336,7 @@ public final class SilverJob {
     // than loading one day on each side.
     SortedSet<LocalDate> loaded = new TreeSet<>(eventDays);
     eventDays.forEach(day -> loaded.addAll(List.of(day.minusDays(1), day.plusDays(1))));
-    Duration ring = ring(gap);
+    Days.Ring ring = ring(gap);
     if (isIncremental) {
       loaded.addAll(daysHeldSessionsReach(loaded, ring, gap));
     }
@@ -400,7 +400,7 @@ public final class SilverJob {
    * still decide what is loaded.
    */
   private SortedSet<LocalDate> daysHeldSessionsReach(
-      SortedSet<LocalDate> loaded, Duration ring, Duration gap) {
+      SortedSet<LocalDate> loaded, Days.Ring ring, Duration gap) {
     Column reach = unix_millis(col("session_end")).plus(gap.toMillis());
     Dataset<Row> beyond =
         spark
@@ -409,7 +409,7 @@ public final class SilverJob {
             .filter(reach.geq(unix_millis(Days.ringEnd(col("session_start"), loaded, ring))))
             .select(
                 to_date(col("session_start")),
-                to_date(timestamp_millis(reach.minus(ring.toMillis()))));
+                to_date(timestamp_millis(reach.minus(ring.after().toMillis()))));
     SortedSet<LocalDate> days = new TreeSet<>();
     for (Row row : Phase.timed("silver: days the held sessions reach", beyond::collectAsList)) {
       days.addAll(Days.through(row.getDate(0), row.getDate(1)));
@@ -418,13 +418,16 @@ public final class SilverJob {
   }
 
   /**
-   * How far beyond the replaced days events are loaded: at least the gap, so that whether a
-   * replaced day's first session continues one from the day before is known; more, so that a
-   * session running on past midnight is usually seen whole without another round.
+   * How far beyond the loaded days events are loaded. Before them, one gap: whether a loaded day's
+   * first session continues one from the day before is known then (if it does, that session starts
+   * on the day before, whose events a replacement loads whole: more of the day before would only be
+   * sessionized for nothing). After them, more than the gap, so that a session running on past
+   * midnight is usually seen whole without another round.
    */
-  private static Duration ring(Duration gap) {
+  private static Days.Ring ring(Duration gap) {
     Duration halfADay = Duration.ofHours(12);
-    return gap.multipliedBy(2).compareTo(halfADay) > 0 ? gap.multipliedBy(2) : halfADay;
+    return new Days.Ring(
+        gap, gap.multipliedBy(2).compareTo(halfADay) > 0 ? gap.multipliedBy(2) : halfADay);
   }
 
   /**
@@ -432,7 +435,7 @@ public final class SilverJob {
    * and end days and whether they hold a new event.
    */
   private Dataset<Row> sessionsOf(
-      SortedSet<LocalDate> loaded, Duration ring, Column isNew, Duration gap) {
+      SortedSet<LocalDate> loaded, Days.Ring ring, Column isNew, Duration gap) {
     Dataset<Row> events =
         spark
             .table(lake.table(PipelineNames.SILVER_EVENTS))
@@ -456,7 +459,7 @@ public final class SilverJob {
       Dataset<Row> sessions,
       SortedSet<LocalDate> sessionDays,
       SortedSet<LocalDate> loaded,
-      Duration ring,
+      Days.Ring ring,
       Duration gap) {
     Object[] replaced = Days.sqlDates(sessionDays).toArray();
     Column isReplaced = col("start_day").isin(replaced);

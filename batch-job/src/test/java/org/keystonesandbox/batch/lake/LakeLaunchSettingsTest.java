@@ -7,9 +7,11 @@ import org.junit.jupiter.api.Test;
 
 class LakeLaunchSettingsTest {
   @Test
-  void withoutSparkSubmitTheDriverIsOnLoopbackAndTheMasterLocal() {
+  void withoutSparkSubmitTheDriverIsOnLoopbackTheMasterLocalAndTheCodegenCacheLarge() {
     SparkConf conf = Lake.launchSettings(new SparkConf(false), null);
 
+    assertThat(conf.get("spark.sql.codegen.cache.maxEntries"))
+        .isEqualTo(Lake.CODEGEN_CACHE_ENTRIES);
     assertThat(conf.get("spark.master")).isEqualTo(Lake.DEFAULT_MASTER);
     assertThat(conf.get("spark.driver.host")).isEqualTo("127.0.0.1");
     assertThat(conf.get("spark.driver.bindAddress")).isEqualTo("127.0.0.1");
@@ -21,12 +23,14 @@ class LakeLaunchSettingsTest {
         new SparkConf(false)
             .set("spark.master", "spark://spark-master:7077")
             .set("spark.driver.host", "chain")
-            .set("spark.driver.bindAddress", "0.0.0.0");
+            .set("spark.driver.bindAddress", "0.0.0.0")
+            .set("spark.sql.codegen.cache.maxEntries", "300");
 
     SparkConf conf = Lake.launchSettings(submitted.clone(), null);
     assertThat(conf.get("spark.master")).isEqualTo("spark://spark-master:7077");
     assertThat(conf.get("spark.driver.host")).isEqualTo("chain");
     assertThat(conf.get("spark.driver.bindAddress")).isEqualTo("0.0.0.0");
+    assertThat(conf.get("spark.sql.codegen.cache.maxEntries")).isEqualTo("300");
 
     assertThat(Lake.launchSettings(submitted.clone(), "local[2]").get("spark.master"))
         .isEqualTo("local[2]");

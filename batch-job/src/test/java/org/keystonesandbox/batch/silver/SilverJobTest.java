@@ -205,6 +205,28 @@ class SilverJobTest extends SparkLakeTest {
   }
 
   @Test
+  void aReplacedDaysFirstSessionThatContinuesOneFromExactlyOneGapBeforeMidnightStaysWithIt() {
+    LakeSettings lake = freshLake();
+    BronzeFixture bronze = new BronzeFixture(spark, lake);
+    bronze
+        .beat("f1", "u2", "t1", 1, "2026-01-04T23:30:00Z")
+        .beat("f2", "u2", "t1", 2, "2026-01-05T00:00:00Z")
+        .beat("f3", "u1", "t1", 4, "2026-01-05T23:50:00Z")
+        .append();
+    silver(lake);
+    bronze.beat("f4", "u1", "t2", 8, "2026-01-06T00:05:00Z").append();
+    SilverJob.Result result = silver(lake);
+
+    assertThat(result.sessionDays())
+        .extracting(Object::toString)
+        .containsExactly("2026-01-05", "2026-01-06");
+    assertThat(sessions(lake))
+        .containsExactly(
+            "u1 2026-01-05T23:50:00Z..2026-01-06T00:05:00Z events=2 watch=12 titles=[t1, t2]",
+            "u2 2026-01-04T23:30:00Z..2026-01-05T00:00:00Z events=2 watch=3 titles=[t1]");
+  }
+
+  @Test
   void aSessionRunningOverSeveralDaysIsRecomputedWholeWhenALateEventExtendsIt() {
     LakeSettings lake = freshLake();
     BronzeFixture bronze = new BronzeFixture(spark, lake);
