@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SortedSet;
 import java.util.TreeSet;
-import java.util.function.Function;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.spark.sql.Column;
@@ -108,18 +107,15 @@ public final class GoldJob {
           everyDay
               ? GoldMetrics.earliest(completions, newCompletions).filter(onTitleDays)
               : GoldMetrics.earliestOn(completions, newCompletions, onTitleDays);
-      Dataset<Row> titleCountryRows =
-          plusRecounted(
-              GoldMetrics.titleCountryDaily(
-                  joined, completedOnTitleDays, sessionsStartingOn(titleDays), titles),
-              titleDaysRecounted,
-              recounted ->
-                  GoldMetrics.titleCountryWithSessionsRecounted(
-                      held(PipelineNames.GOLD_TITLE_COUNTRY_DAILY, recounted),
-                      sessionsStartingOn(recounted),
-                      titles));
       SortedSet<LocalDate> titleCountryDays = new TreeSet<>(titleDays);
       titleCountryDays.addAll(titleDaysRecounted);
+      Dataset<Row> titleCountryRows =
+          GoldMetrics.titleCountryDaily(
+              joined,
+              completedOnTitleDays,
+              held(PipelineNames.GOLD_TITLE_COUNTRY_DAILY, titleDaysRecounted),
+              sessionsStartingOn(titleCountryDays),
+              titles);
       Phase.timed(
           "gold: title x country of " + titleCountryDays.size() + " days replaced",
           () ->
@@ -135,15 +131,10 @@ public final class GoldJob {
       SortedSet<LocalDate> userDaysRecounted = new TreeSet<>(days);
       userDaysRecounted.removeAll(eventDays);
       Dataset<Row> users =
-          plusRecounted(
-              GoldMetrics.userDaily(
-                  joined.filter(Days.within(col("event_ts"), eventDays)),
-                  sessionsStartingOn(eventDays)),
-              userDaysRecounted,
-              recounted ->
-                  GoldMetrics.userDailyWithSessionsRecounted(
-                      held(PipelineNames.GOLD_USER_DAILY, recounted),
-                      sessionsStartingOn(recounted)));
+          GoldMetrics.userDaily(
+              joined.filter(Days.within(col("event_ts"), eventDays)),
+              held(PipelineNames.GOLD_USER_DAILY, userDaysRecounted),
+              sessionsStartingOn(days));
       Phase.timed(
           "gold: user days of " + days.size() + " days replaced",
           () ->
@@ -169,14 +160,6 @@ public final class GoldJob {
     static Changes everything(SortedSet<LocalDate> days) {
       return new Changes(days, days);
     }
-  }
-
-  /** {@code computed} and, when there are recounted days, their rows from {@code recount}. */
-  private static Dataset<Row> plusRecounted(
-      Dataset<Row> computed,
-      SortedSet<LocalDate> recountedDays,
-      Function<SortedSet<LocalDate>, Dataset<Row>> recount) {
-    return recountedDays.isEmpty() ? computed : computed.unionByName(recount.apply(recountedDays));
   }
 
   /** Gold's rows of {@code days} in {@code table}, as it holds them before this run. */

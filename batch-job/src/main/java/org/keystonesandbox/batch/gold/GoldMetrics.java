@@ -112,16 +112,22 @@ public final class GoldMetrics {
   }
 
   /**
-   * Daily title × country figures.
+   * Daily title × country figures, of two kinds of days in one computation: days computed from
+   * their events, and days whose sessions alone changed, whose rows gold holds are kept but for
+   * their session counts. A held row came from the day's events (exactly those with a viewer), from
+   * its completions (those with one), or from sessions alone; the first two parts are kept, the
+   * sessions counted again. Every figure is keyed by day, so the two kinds never meet.
    *
-   * @param eventsWithTitles the days' events from {@link #withTitles}
-   * @param completions first completions; those completed on the days are counted
-   * @param sessions silver sessions that started on the days
+   * @param eventsWithTitles the events, from {@link #withTitles}, of the days computed from events
+   * @param completions first completions; those completed on those days are counted
+   * @param held gold's rows of the days whose sessions alone changed (may be empty)
+   * @param sessions silver sessions that started on either kind of day
    * @param titles the dimension, for names and genres
    */
   public static Dataset<Row> titleCountryDaily(
       Dataset<Row> eventsWithTitles,
       Dataset<Row> completions,
+      Dataset<Row> held,
       Dataset<Row> sessions,
       Dataset<Row> titles) {
     Dataset<Row> viewing =
@@ -134,26 +140,7 @@ public final class GoldMetrics {
                     .as("starts"),
                 count_distinct(col("user_id")).as("unique_viewers"),
                 sum(col("play_ms")).as("watch_ms"));
-    Dataset<Row> completed =
-        completions
-            .withColumn(KEY_DAY, to_date(col("completed_at")))
-            .groupBy(TITLE_COUNTRY_KEY)
-            .agg(count(lit(1)).as("completions"));
-    return titleCountryRows(viewing, completed, sessions, titles);
-  }
-
-  /**
-   * Daily title × country rows as gold holds them, with their session counts recounted: for days
-   * whose sessions changed but whose events did not. A held row came from the days' events (exactly
-   * those with a viewer), from their completions (those with one), or from sessions alone; the
-   * first two parts are kept, the sessions counted again.
-   *
-   * @param held gold's rows of the days
-   * @param sessions silver sessions that started on the days
-   */
-  public static Dataset<Row> titleCountryWithSessionsRecounted(
-      Dataset<Row> held, Dataset<Row> sessions, Dataset<Row> titles) {
-    Dataset<Row> viewing =
+    Dataset<Row> heldViewing =
         held.filter(col("unique_viewers").gt(0))
             .select(
                 col(KEY_DAY),
@@ -163,9 +150,15 @@ public final class GoldMetrics {
                 col("unique_viewers"),
                 col("watch_ms"));
     Dataset<Row> completed =
+        completions
+            .withColumn(KEY_DAY, to_date(col("completed_at")))
+            .groupBy(TITLE_COUNTRY_KEY)
+            .agg(count(lit(1)).as("completions"));
+    Dataset<Row> heldCompleted =
         held.filter(col("completions").gt(0))
             .select(col(KEY_DAY), col("title_id"), col("country"), col("completions"));
-    return titleCountryRows(viewing, completed, sessions, titles);
+    return titleCountryRows(
+        viewing.unionByName(heldViewing), completed.unionByName(heldCompleted), sessions, titles);
   }
 
   private static Dataset<Row> titleCountryRows(
@@ -203,8 +196,18 @@ public final class GoldMetrics {
             coalesce(col("sessions"), lit(0L)).as("sessions"));
   }
 
-  /** Daily figures per user: sessions started, events, watch time, distinct titles. */
-  public static Dataset<Row> userDaily(Dataset<Row> events, Dataset<Row> sessions) {
+  /**
+   * Daily figures per user (sessions started, events, watch time, distinct titles), of two kinds of
+   * days in one computation, as {@link #titleCountryDaily}: days computed from their events, and
+   * days whose sessions alone changed, whose held rows (every one from the day's events) are kept
+   * but for their session counts.
+   *
+   * @param events the events of the days computed from events
+   * @param held gold's rows of the days whose sessions alone changed (may be empty)
+   * @param sessions silver sessions that started on either kind of day
+   */
+  public static Dataset<Row> userDaily(
+      Dataset<Row> events, Dataset<Row> held, Dataset<Row> sessions) {
     Dataset<Row> viewing =
         events
             .withColumn(KEY_DAY, to_date(col("event_ts")))
@@ -213,19 +216,7 @@ public final class GoldMetrics {
                 count(lit(1)).as("events"),
                 sum(col("play_ms")).as("watch_ms"),
                 count_distinct(col("title_id")).as("titles"));
-    return userDailyRows(viewing, sessions);
-  }
-
-  /**
-   * Daily user rows as gold holds them, with their session counts recounted: for days whose
-   * sessions changed but whose events did not (every row comes from the day's events).
-   *
-   * @param held gold's rows of the days
-   * @param sessions silver sessions that started on the days
-   */
-  public static Dataset<Row> userDailyWithSessionsRecounted(
-      Dataset<Row> held, Dataset<Row> sessions) {
-    return userDailyRows(held.drop("sessions"), sessions);
+    return userDailyRows(viewing.unionByName(held.drop("sessions")), sessions);
   }
 
   private static Dataset<Row> userDailyRows(Dataset<Row> viewing, Dataset<Row> sessions) {
