@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.List;
 import java.util.Optional;
 import java.util.SortedSet;
 import java.util.TreeSet;
@@ -45,11 +44,11 @@ import org.keystonesandbox.events.names.PipelineNames;
  *       and its time, hence its day), which leaves the touched days as a replacement with old plus
  *       new rows would; a rebuild deduplicates and overwrites every day instead;
  *   <li>replaces the sessions of every start day a new event can change: the touched days, widened
- *       to the days of any session holding a new event (a late event can extend a session that
- *       began the day before, or join one that begins just after midnight), computed over the
- *       loaded days and a ring around them, and loading more while a replaced session may reach
- *       beyond, so that sessions spanning midnight, or several days, come out exactly as a full
- *       recomputation gives them.
+ *       to the start day of any session holding a new event (a late event can extend a session that
+ *       began the day before) and of any held session such a session absorbed (a late event can
+ *       join one that begins just after midnight), computed over the loaded days and a ring around
+ *       them, and loading more while a replaced session may reach beyond, so that sessions spanning
+ *       midnight, or several days, come out exactly as a full recomputation gives them.
  * </ol>
  *
  * Each step is one atomic Iceberg commit; the sessions commit carries the bronze mark and the
@@ -331,11 +330,12 @@ public final class SilverJob {
       long bronzeSnapshot,
       Long highWater) {
     SortedSet<LocalDate> sessionDays = new TreeSet<>(eventDays);
-    // The touched days' neighbours are loaded from the start: a late event most often extends a
-    // session from the day before or reaches one after midnight, and re-sessionizing costs more
-    // than loading one day on each side.
+    // The day before each touched day is loaded from the start: a late event most often joins a
+    // session that began the day before, whose day is then replaced, and re-sessionizing costs
+    // more than loading it. The day after is replaced only when a new event merged a session that
+    // began there into an earlier one, which is rare; the ring covers the sessions running into it.
     SortedSet<LocalDate> loaded = new TreeSet<>(eventDays);
-    eventDays.forEach(day -> loaded.addAll(List.of(day.minusDays(1), day.plusDays(1))));
+    eventDays.forEach(day -> loaded.add(day.minusDays(1)));
     Days.Ring ring = ring(gap);
     if (isIncremental) {
       loaded.addAll(daysHeldSessionsReach(loaded, ring, gap));
@@ -350,6 +350,9 @@ public final class SilverJob {
         sessions = sessionsOf(loaded, ring, isNew, gap).persist(StorageLevel.MEMORY_AND_DISK());
       }
       Dataset<Row> edges = edgeCases(sessions, sessionDays, loaded, ring, gap);
+      if (isIncremental) {
+        edges = edges.unionByName(absorbedSessionDays(sessions, sessionDays, loaded, ring));
+      }
       reload = false;
       boolean replaceMore = false;
       for (Row edge :
@@ -448,12 +451,11 @@ public final class SilverJob {
 
   /**
    * Sessions that need more days: the first and last day to add, and whether to replace them or
-   * only load them. A session holding a new event has its days replaced, from its start to its end:
-   * it may start on a day not replaced yet (a late event extended a session from the day before),
-   * and it may have absorbed a session that started on a later day, whose old row must go. A
-   * replaced session whose gap reaches past the loaded ring may go on: the days up to where its gap
-   * reaches are loaded. A replaced day's session cannot start before the ring: the ring is at least
-   * one gap wide.
+   * only load them. A session holding a new event has its start day replaced: it may start on a day
+   * not replaced yet (a late event extended a session from the day before). A replaced session
+   * whose gap reaches past the loaded ring may go on: the days up to where its gap reaches are
+   * loaded. A replaced day's session cannot start before the ring: the ring is at least one gap
+   * wide.
    */
   private static Dataset<Row> edgeCases(
       Dataset<Row> sessions,
@@ -461,22 +463,56 @@ public final class SilverJob {
       SortedSet<LocalDate> loaded,
       Days.Ring ring,
       Duration gap) {
-    Object[] replaced = Days.sqlDates(sessionDays).toArray();
-    Column isReplaced = col("start_day").isin(replaced);
-    Column touched = col("touched").equalTo(1);
-    Column spansUnreplacedDays =
-        isReplaced.unary_$bang().or(col("end_day").isin(replaced).unary_$bang());
+    Column isReplaced = col("start_day").isin(Days.sqlDates(sessionDays).toArray());
     Column reach = unix_millis(col("session_end")).plus(gap.toMillis());
     Column mayReachBeyond =
         isReplaced.and(reach.geq(unix_millis(Days.ringEnd(col("session_start"), loaded, ring))));
-    Column replaceMore = touched.and(spansUnreplacedDays);
+    Column replaceMore = col("touched").equalTo(1).and(isReplaced.unary_$bang());
     return sessions
         .filter(replaceMore.or(mayReachBeyond))
         .select(
             col("start_day"),
             when(mayReachBeyond, to_date(timestamp_millis(reach)))
-                .otherwise(col("end_day"))
+                .otherwise(col("start_day"))
                 .as("last_day"),
             replaceMore.as("replace"));
+  }
+
+  /**
+   * The days, not replaced yet, of the sessions silver holds that a session holding a new event
+   * absorbed: a new event bridged the gap between them, so the held session's row, on its own start
+   * day, must go. A held session that shares no event with a recomputed one is unchanged: adding
+   * events never splits a session, and one that gained an event or merged holds a new event.
+   */
+  private Dataset<Row> absorbedSessionDays(
+      Dataset<Row> sessions,
+      SortedSet<LocalDate> sessionDays,
+      SortedSet<LocalDate> loaded,
+      Days.Ring ring) {
+    Dataset<Row> touched =
+        sessions
+            .filter(col("touched").equalTo(1))
+            .select(
+                col("user_id").as("touched_user"),
+                col("session_start").as("touched_start"),
+                col("session_end").as("touched_end"));
+    Dataset<Row> held =
+        spark
+            .table(lake.table(PipelineNames.SILVER_SESSIONS))
+            .filter(Days.withinRing(col("session_start"), loaded, ring))
+            .filter(
+                to_date(col("session_start"))
+                    .isin(Days.sqlDates(sessionDays).toArray())
+                    .unary_$bang())
+            .select(col("user_id"), col("session_start"));
+    Column heldStartDay = to_date(col("session_start"));
+    return held.join(
+            touched,
+            col("user_id")
+                .equalTo(col("touched_user"))
+                .and(col("session_start").gt(col("touched_start")))
+                .and(col("session_start").leq(col("touched_end"))))
+        .select(heldStartDay.as("start_day"), heldStartDay.as("last_day"), lit(true).as("replace"))
+        .distinct();
   }
 }

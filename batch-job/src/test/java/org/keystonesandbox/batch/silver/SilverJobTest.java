@@ -202,6 +202,29 @@ class SilverJobTest extends SparkLakeTest {
             "u1 2026-01-05T20:00:00Z..2026-01-05T20:00:00Z events=1 watch=10 titles=[t1]",
             "u1 2026-01-05T23:50:00Z..2026-01-06T00:30:00Z events=3 watch=55 titles=[t1]");
     assertThat(result.eventDays()).extracting(Object::toString).containsExactly("2026-01-05");
+    assertThat(result.sessionDays())
+        .extracting(Object::toString)
+        .containsExactly("2026-01-05", "2026-01-06");
+  }
+
+  @Test
+  void aLateEventInASessionRunningPastMidnightReplacesOnlyTheDayTheSessionStarted() {
+    LakeSettings lake = freshLake();
+    BronzeFixture bronze = new BronzeFixture(spark, lake);
+    bronze
+        .beat("g1", "u1", "t1", 1, "2026-01-05T23:40:00Z")
+        .beat("g2", "u1", "t1", 2, "2026-01-06T00:05:00Z")
+        .beat("g3", "u2", "t1", 4, "2026-01-06T10:00:00Z")
+        .append();
+    silver(lake);
+    bronze.beat("g0", "u1", "t2", 8, "2026-01-05T23:50:00Z").append();
+    SilverJob.Result result = silver(lake);
+
+    assertThat(result.sessionDays()).extracting(Object::toString).containsExactly("2026-01-05");
+    assertThat(sessions(lake))
+        .containsExactly(
+            "u1 2026-01-05T23:40:00Z..2026-01-06T00:05:00Z events=3 watch=11 titles=[t1, t2]",
+            "u2 2026-01-06T10:00:00Z..2026-01-06T10:00:00Z events=1 watch=4 titles=[t1]");
   }
 
   @Test
