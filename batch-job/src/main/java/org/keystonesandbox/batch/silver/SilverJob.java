@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Optional;
 import java.util.SortedSet;
 import java.util.TreeSet;
@@ -342,32 +343,34 @@ public final class SilverJob {
     }
     Dataset<Row> sessions = null;
     boolean reload = true;
-    while (true) {
-      if (reload) {
-        if (sessions != null) {
-          sessions.unpersist();
-        }
-        sessions = sessionsOf(loaded, ring, isNew, gap).persist(StorageLevel.MEMORY_AND_DISK());
+    while (reload) {
+      if (sessions != null) {
+        sessions.unpersist();
       }
+      sessions = sessionsOf(loaded, ring, isNew, gap).persist(StorageLevel.MEMORY_AND_DISK());
       Dataset<Row> edges = edgeCases(sessions, sessionDays, loaded, ring, gap);
       if (isIncremental) {
         edges = edges.unionByName(absorbedSessionDays(sessions, sessionDays, loaded, ring));
       }
-      reload = false;
-      boolean replaceMore = false;
-      for (Row edge :
+      List<Row> found =
           Phase.timed(
               "silver: sessions of " + loaded.size() + " days checked for " + sessionDays.size(),
-              edges::collectAsList)) {
-        for (LocalDate day : Days.through(edge.getDate(0), edge.getDate(1))) {
-          reload |= loaded.add(day);
-          if (edge.getBoolean(2)) {
-            replaceMore |= sessionDays.add(day);
-          }
+              edges::collectAsList);
+      // The days to replace first, then the days the sessions of every replaced day reach: the
+      // sessions at hand need no second look unless more days are loaded.
+      reload = false;
+      for (Row edge : found) {
+        if (edge.getBoolean(2)) {
+          sessionDays.add(edge.getDate(0).toLocalDate());
+          reload |= loaded.add(edge.getDate(0).toLocalDate());
         }
       }
-      if (!reload && !replaceMore) {
-        break;
+      for (Row edge : found) {
+        if (edge.getBoolean(3) && sessionDays.contains(edge.getDate(0).toLocalDate())) {
+          for (LocalDate day : Days.through(edge.getDate(0), edge.getDate(1))) {
+            reload |= loaded.add(day);
+          }
+        }
       }
     }
     try {
@@ -450,12 +453,12 @@ public final class SilverJob {
   }
 
   /**
-   * Sessions that need more days: the first and last day to add, and whether to replace them or
-   * only load them. A session holding a new event has its start day replaced: it may start on a day
-   * not replaced yet (a late event extended a session from the day before). A replaced session
-   * whose gap reaches past the loaded ring may go on: the days up to where its gap reaches are
-   * loaded. A replaced day's session cannot start before the ring: the ring is at least one gap
-   * wide.
+   * Sessions that need more days: their start day, the last day they may reach, whether their start
+   * day must be replaced, and whether they may reach past the loaded ring. A session holding a new
+   * event has its start day replaced: it may start on a day not replaced yet (a late event extended
+   * a session from the day before). A session of a loaded day whose gap reaches past the ring may
+   * go on: if its day is replaced, the days up to where its gap reaches are loaded. A replaced
+   * day's session cannot start before the ring: the ring is at least one gap wide.
    */
   private static Dataset<Row> edgeCases(
       Dataset<Row> sessions,
@@ -463,11 +466,15 @@ public final class SilverJob {
       SortedSet<LocalDate> loaded,
       Days.Ring ring,
       Duration gap) {
-    Column isReplaced = col("start_day").isin(Days.sqlDates(sessionDays).toArray());
     Column reach = unix_millis(col("session_end")).plus(gap.toMillis());
     Column mayReachBeyond =
-        isReplaced.and(reach.geq(unix_millis(Days.ringEnd(col("session_start"), loaded, ring))));
-    Column replaceMore = col("touched").equalTo(1).and(isReplaced.unary_$bang());
+        col("start_day")
+            .isin(Days.sqlDates(loaded).toArray())
+            .and(reach.geq(unix_millis(Days.ringEnd(col("session_start"), loaded, ring))));
+    Column replaceMore =
+        col("touched")
+            .equalTo(1)
+            .and(col("start_day").isin(Days.sqlDates(sessionDays).toArray()).unary_$bang());
     return sessions
         .filter(replaceMore.or(mayReachBeyond))
         .select(
@@ -475,7 +482,8 @@ public final class SilverJob {
             when(mayReachBeyond, to_date(timestamp_millis(reach)))
                 .otherwise(col("start_day"))
                 .as("last_day"),
-            replaceMore.as("replace"));
+            replaceMore.as("replace"),
+            mayReachBeyond.as("reaches"));
   }
 
   /**
@@ -512,7 +520,11 @@ public final class SilverJob {
                 .equalTo(col("touched_user"))
                 .and(col("session_start").gt(col("touched_start")))
                 .and(col("session_start").leq(col("touched_end"))))
-        .select(heldStartDay.as("start_day"), heldStartDay.as("last_day"), lit(true).as("replace"))
+        .select(
+            heldStartDay.as("start_day"),
+            heldStartDay.as("last_day"),
+            lit(true).as("replace"),
+            lit(false).as("reaches"))
         .distinct();
   }
 }
