@@ -437,8 +437,8 @@ public final class SilverJob {
   }
 
   /**
-   * Sessions of the events of the loaded days and of a ring around each run of them, with the start
-   * and end days and whether they hold a new event.
+   * Sessions of the events of the loaded days and of a ring around each run of them, with their
+   * start day and whether they hold a new event.
    */
   private Dataset<Row> sessionsOf(
       SortedSet<LocalDate> loaded, Days.Ring ring, Column isNew, Duration gap) {
@@ -448,8 +448,7 @@ public final class SilverJob {
             .filter(Days.withinRing(col("event_ts"), loaded, ring))
             .withColumn("new", when(isNew, lit(1)).otherwise(lit(0)));
     return Sessionizer.sessions(events, gap, max(col("new")).as("touched"))
-        .withColumn("start_day", to_date(col("session_start")))
-        .withColumn("end_day", to_date(col("session_end")));
+        .withColumn("start_day", to_date(col("session_start")));
   }
 
   /**
