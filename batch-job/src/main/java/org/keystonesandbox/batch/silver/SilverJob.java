@@ -436,6 +436,9 @@ public final class SilverJob {
         gap, gap.multipliedBy(2).compareTo(halfADay) > 0 ? gap.multipliedBy(2) : halfADay);
   }
 
+  /** Whether a session from {@link #sessionsOf} holds an event this run added. */
+  private static final Column HOLDS_NEW_EVENT = col("touched").equalTo(1);
+
   /**
    * Sessions of the events of the loaded days and of a ring around each run of them, with their
    * start day and whether they hold a new event.
@@ -471,9 +474,8 @@ public final class SilverJob {
             .isin(Days.sqlDates(loaded).toArray())
             .and(reach.geq(unix_millis(Days.ringEnd(col("session_start"), loaded, ring))));
     Column replaceMore =
-        col("touched")
-            .equalTo(1)
-            .and(col("start_day").isin(Days.sqlDates(sessionDays).toArray()).unary_$bang());
+        HOLDS_NEW_EVENT.and(
+            col("start_day").isin(Days.sqlDates(sessionDays).toArray()).unary_$bang());
     return sessions
         .filter(replaceMore.or(mayReachBeyond))
         .select(
@@ -498,7 +500,7 @@ public final class SilverJob {
       Days.Ring ring) {
     Dataset<Row> touched =
         sessions
-            .filter(col("touched").equalTo(1))
+            .filter(HOLDS_NEW_EVENT)
             .select(
                 col("user_id").as("touched_user"),
                 col("session_start").as("touched_start"),
@@ -507,10 +509,7 @@ public final class SilverJob {
         spark
             .table(lake.table(PipelineNames.SILVER_SESSIONS))
             .filter(Days.withinRing(col("session_start"), loaded, ring))
-            .filter(
-                to_date(col("session_start"))
-                    .isin(Days.sqlDates(sessionDays).toArray())
-                    .unary_$bang())
+            .filter(Days.within(col("session_start"), sessionDays).unary_$bang())
             .select(col("user_id"), col("session_start"));
     Column heldStartDay = to_date(col("session_start"));
     return held.join(
