@@ -45,14 +45,41 @@ class SandboxCommandTest {
         .isEqualToIgnoringNewLines("keystone-sandbox: --count must be positive (see --help)");
   }
 
+  /** A home with every jar a run needs, so that a test reaches the checks after the jars. */
+  private static Path homeWithTheJars(Path dir) throws Exception {
+    Path home = Files.createDirectories(dir.resolve("home"));
+    for (String jar :
+        List.of(Jars.KAFKA, Jars.GENERATOR, Jars.STREAM_JOB, Jars.BATCH_JOB, Jars.VERIFY)) {
+      Files.writeString(home.resolve(jar), "");
+    }
+    return home;
+  }
+
   @Test
   void aFolderThatIsNotTheSandboxsIsNeverUsedOrDeleted(@TempDir Path dir) throws Exception {
-    Files.writeString(dir.resolve("precious.txt"), "keep me");
+    Path data = Files.createDirectories(dir.resolve("data"));
+    Files.writeString(data.resolve("precious.txt"), "keep me");
 
-    assertThat(run("run", "--data-dir", dir.toString(), "--fresh", "--status-port", "-1"))
+    // Ports 0 are not checked: the outcome must not depend on what else listens on this machine.
+    assertThat(
+            run(
+                "run",
+                "--home",
+                homeWithTheJars(dir).toString(),
+                "--data-dir",
+                data.toString(),
+                "--fresh",
+                "--kafka-port",
+                "0",
+                "--flink-ui-port",
+                "0",
+                "--spark-ui-port",
+                "0",
+                "--status-port",
+                "-1"))
         .isEqualTo(ExitCodes.USAGE);
-    assertThat(errors()).contains("is not empty and not a sandbox data folder");
-    assertThat(dir.resolve("precious.txt")).hasContent("keep me");
+    assertThat(errors()).contains("is not empty and not a sandbox data folder").hasLineCount(1);
+    assertThat(data.resolve("precious.txt")).hasContent("keep me");
   }
 
   @Test
@@ -107,11 +134,7 @@ class SandboxCommandTest {
 
   @Test
   void freshDeletesNothingWhenAPortTheRunNeedsIsInUse(@TempDir Path dir) throws Exception {
-    Path home = Files.createDirectories(dir.resolve("home"));
-    for (String jar :
-        List.of(Jars.KAFKA, Jars.GENERATOR, Jars.STREAM_JOB, Jars.BATCH_JOB, Jars.VERIFY)) {
-      Files.writeString(home.resolve(jar), "");
-    }
+    Path home = homeWithTheJars(dir);
     Path data = Files.createDirectories(dir.resolve("data"));
     Files.writeString(data.resolve(".keystone-sandbox"), "");
     Files.writeString(data.resolve("earlier-run.txt"), "keep me");
