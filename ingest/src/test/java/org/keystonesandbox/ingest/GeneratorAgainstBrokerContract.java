@@ -62,7 +62,7 @@ abstract class GeneratorAgainstBrokerContract {
             "--progress-interval",
             "1h");
     RunSummary summary = new GeneratorRun(settings, System.err).run();
-    assertThat(summary.complete()).isTrue();
+    assertThat(summary.complete()).as(summary.endedBy()).isTrue();
     assertThat(summary.partitions()).isEqualTo(3);
     assertThat(summary.uniqueEvents()).isEqualTo(EVENTS);
 
@@ -148,7 +148,7 @@ abstract class GeneratorAgainstBrokerContract {
     RunSummary summary =
         new GeneratorRun(GeneratorCommand.parseSettings(flags.toArray(new String[0])), System.err)
             .run();
-    assertThat(summary.complete()).isTrue();
+    assertThat(summary.complete()).as(summary.endedBy()).isTrue();
     Map<Integer, List<String>> byPartition = new HashMap<>();
     for (ConsumerRecord<byte[], byte[]> record : readAll(topic, 3)) {
       byPartition

@@ -226,7 +226,8 @@ public final class LabRun {
                 new PrintStream(PrintStream.nullOutputStream()))
             .run();
     if (!summary.complete()) {
-      throw new IllegalStateException("the generator did not deliver every record to " + topic());
+      throw new IllegalStateException(
+          "the generator did not deliver every record to " + topic() + ": " + summary.endedBy());
     }
     try (GroundTruthReader reader = GroundTruthReader.open(summary.truthFile())) {
       reader.forEach(truth::add);

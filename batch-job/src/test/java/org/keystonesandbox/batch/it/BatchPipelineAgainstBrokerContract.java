@@ -66,7 +66,7 @@ abstract class BatchPipelineAgainstBrokerContract extends SparkLakeTest {
                     "--progress-interval", "1h"),
                 System.err)
             .run();
-    assertThat(summary.complete()).isTrue();
+    assertThat(summary.complete()).as(summary.endedBy()).isTrue();
     assertThat(summary.duplicates()).isPositive();
     assertThat(summary.lateEvents()).isPositive();
     assertThat(summary.malformed()).isPositive();

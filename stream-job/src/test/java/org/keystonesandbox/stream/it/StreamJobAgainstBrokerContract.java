@@ -86,7 +86,7 @@ abstract class StreamJobAgainstBrokerContract {
     RunSummary summary =
         new GeneratorRun(GeneratorCommand.parseSettings(flags.toArray(new String[0])), System.err)
             .run();
-    assertThat(summary.complete()).isTrue();
+    assertThat(summary.complete()).as(summary.endedBy()).isTrue();
     assertThat(summary.duplicates()).isPositive();
     assertThat(summary.lateEvents()).isPositive();
     assertThat(summary.malformed()).isPositive();
