@@ -3,6 +3,9 @@ package org.keystonesandbox.docker;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -11,15 +14,27 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * A compose project as the stack's tests drive it: the compose CLI itself (so that the tests run
  * with Compose v2 and with docker-compose 1.29), the status view on its published port, and the
- * peak memory of the project's containers, sampled while waiting.
+ * peak memory of the project's containers, sampled while waiting. Every host port the files publish
+ * is a free port of this machine, so that whatever else listens on 8080, 8081, ... (a user's own
+ * stack) neither fails the test nor answers it.
  */
 final class ComposeProject {
+  private static final String STATUS_PORT = "STATUS_PORT";
+  private static final List<String> HOST_PORTS =
+      List.of(
+          STATUS_PORT,
+          "FLINK_UI_PORT",
+          "SPARK_UI_PORT",
+          "CATALOG_PORT",
+          "KAFKA_PORT",
+          "SPARK_MASTER_UI_PORT");
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP =
       HttpClient.newBuilder()
@@ -38,7 +53,33 @@ final class ComposeProject {
   ComposeProject(String name, List<Path> files, Map<String, String> environment) {
     this.name = name;
     this.files = List.copyOf(files);
-    this.environment = Map.copyOf(environment);
+    Map<String, String> withPorts = new HashMap<>(freePorts());
+    withPorts.putAll(environment);
+    this.environment = Map.copyOf(withPorts);
+  }
+
+  /** One free port per variable of {@link #HOST_PORTS}, all distinct. */
+  private static Map<String, String> freePorts() {
+    List<ServerSocket> held = new ArrayList<>();
+    try {
+      Map<String, String> ports = new HashMap<>();
+      for (String variable : HOST_PORTS) {
+        ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        held.add(socket);
+        ports.put(variable, Integer.toString(socket.getLocalPort()));
+      }
+      return ports;
+    } catch (IOException e) {
+      throw new UncheckedIOException("no free port for the compose stack", e);
+    } finally {
+      for (ServerSocket socket : held) {
+        try {
+          socket.close();
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+    }
   }
 
   /** The compose file a system property of the build names. */
@@ -76,7 +117,8 @@ final class ComposeProject {
   JsonNode status() throws IOException, InterruptedException {
     HttpResponse<String> response =
         HTTP.send(
-            HttpRequest.newBuilder(URI.create("http://localhost:8080/api/status"))
+            HttpRequest.newBuilder(
+                    URI.create("http://localhost:" + environment.get(STATUS_PORT) + "/api/status"))
                 .timeout(Duration.ofSeconds(5))
                 .build(),
             HttpResponse.BodyHandlers.ofString());
