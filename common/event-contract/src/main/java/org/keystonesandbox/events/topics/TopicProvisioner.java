@@ -146,10 +146,9 @@ public final class TopicProvisioner {
    * moment is refused as retriable. An idempotent producer with several requests in flight may then
    * have its next request to that partition appended while the refused one waits for its retry; the
    * retry then fails with OutOfOrderSequenceException until the producer's delivery timeout expires
-   * its records: they are lost, though idempotence and acks=all were on (seen here with the
-   * generator on a fresh topic, about one topic in forty). A ListOffsets request is answered from
-   * the same partition state as a produce request, so once every partition answers it, none of them
-   * refuses a produce request that way.
+   * its records: they are lost, though idempotence and acks=all were on. A ListOffsets request is
+   * answered from the same partition state as a produce request, so once every partition answers
+   * it, none of them refuses a produce request that way.
    */
   private static void awaitServed(Admin admin, String topic, int partitions, long deadlineNanos)
       throws InterruptedException, ExecutionException, TimeoutException {
