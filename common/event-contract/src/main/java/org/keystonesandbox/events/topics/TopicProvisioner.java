@@ -15,7 +15,6 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
@@ -120,24 +119,18 @@ public final class TopicProvisioner {
   /** A topic just created may take a moment to reach the broker's metadata: ask again. */
   private static int partitionCount(Admin admin, String topic, long deadlineNanos)
       throws InterruptedException, ExecutionException, TimeoutException {
-    while (true) {
-      long leftMs = Math.max(1, (deadlineNanos - System.nanoTime()) / 1_000_000);
-      try {
-        TopicDescription description =
+    return askUntil(
+        deadlineNanos,
+        UnknownTopicOrPartitionException.class,
+        Duration.ofMillis(100),
+        leftMs ->
             admin
                 .describeTopics(List.of(topic))
                 .allTopicNames()
                 .get(leftMs, TimeUnit.MILLISECONDS)
-                .get(topic);
-        return description.partitions().size();
-      } catch (ExecutionException e) {
-        if (!(e.getCause() instanceof UnknownTopicOrPartitionException)
-            || System.nanoTime() > deadlineNanos) {
-          throw e;
-        }
-        Thread.sleep(100);
-      }
-    }
+                .get(topic)
+                .partitions()
+                .size());
   }
 
   /**
@@ -156,19 +149,38 @@ public final class TopicProvisioner {
     for (int partition = 0; partition < partitions; partition++) {
       latest.put(new TopicPartition(topic, partition), OffsetSpec.latest());
     }
+    askUntil(
+        deadlineNanos,
+        RetriableException.class,
+        Duration.ofMillis(50),
+        leftMs ->
+            admin
+                .listOffsets(latest, new ListOffsetsOptions().timeoutMs((int) leftMs))
+                .all()
+                .get(leftMs, TimeUnit.MILLISECONDS));
+  }
+
+  /** One request to the broker, given the milliseconds left before the deadline. */
+  private interface Request<T> {
+    T send(long leftMs) throws InterruptedException, ExecutionException, TimeoutException;
+  }
+
+  /**
+   * Sends {@code request} until it succeeds, pausing between tries, as long as it fails with a
+   * {@code retriable} cause and the deadline has not passed.
+   */
+  private static <T> T askUntil(
+      long deadlineNanos, Class<? extends Throwable> retriable, Duration pause, Request<T> request)
+      throws InterruptedException, ExecutionException, TimeoutException {
     while (true) {
-      int leftMs = (int) Math.max(1, (deadlineNanos - System.nanoTime()) / 1_000_000);
+      long leftMs = Math.max(1, (deadlineNanos - System.nanoTime()) / 1_000_000);
       try {
-        admin
-            .listOffsets(latest, new ListOffsetsOptions().timeoutMs(leftMs))
-            .all()
-            .get(leftMs, TimeUnit.MILLISECONDS);
-        return;
+        return request.send(leftMs);
       } catch (ExecutionException e) {
-        if (!(e.getCause() instanceof RetriableException) || System.nanoTime() > deadlineNanos) {
+        if (!retriable.isInstance(e.getCause()) || System.nanoTime() > deadlineNanos) {
           throw e;
         }
-        Thread.sleep(50);
+        Thread.sleep(pause.toMillis());
       }
     }
   }
