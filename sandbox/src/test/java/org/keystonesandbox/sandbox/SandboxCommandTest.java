@@ -9,11 +9,11 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.keystonesandbox.cli.ExitCodes;
 import org.keystonesandbox.cli.Jars;
+import org.keystonesandbox.sandbox.run.SandboxRun;
 
 class SandboxCommandTest {
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -48,8 +48,7 @@ class SandboxCommandTest {
   /** A home with every jar a run needs, so that a test reaches the checks after the jars. */
   private static Path homeWithTheJars(Path dir) throws Exception {
     Path home = Files.createDirectories(dir.resolve("home"));
-    for (String jar :
-        List.of(Jars.KAFKA, Jars.GENERATOR, Jars.STREAM_JOB, Jars.BATCH_JOB, Jars.VERIFY)) {
+    for (String jar : SandboxRun.JARS) {
       Files.writeString(home.resolve(jar), "");
     }
     return home;

@@ -33,6 +33,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class SandboxRun {
   private static final Logger LOG = LoggerFactory.getLogger(SandboxRun.class);
+
+  /** The jars of the run's parts, all found before the run starts. */
+  public static final List<String> JARS =
+      List.of(Jars.KAFKA, Jars.GENERATOR, Jars.STREAM_JOB, Jars.BATCH_JOB, Jars.VERIFY);
+
   private static final Duration TITLES_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration STOP_GRACE = Duration.ofSeconds(30);
   private static final Duration STOP_GRACE_AT_EXIT = Duration.ofSeconds(10);
@@ -108,8 +113,7 @@ public final class SandboxRun {
    */
   private void preflight() {
     Jars jars = new Jars(settings.home());
-    for (String jar :
-        List.of(Jars.KAFKA, Jars.GENERATOR, Jars.STREAM_JOB, Jars.BATCH_JOB, Jars.VERIFY)) {
+    for (String jar : JARS) {
       jars.find(jar);
     }
     Map<String, Integer> ports = new LinkedHashMap<>();
