@@ -4,6 +4,8 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.to_date;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +32,7 @@ import org.keystonesandbox.batch.lake.LakeSettings;
 import org.keystonesandbox.batch.lake.Tables;
 import org.keystonesandbox.batch.silver.SilverJob;
 import org.keystonesandbox.bench.AlternatingBlocks;
+import org.keystonesandbox.bench.BenchFiles;
 import org.keystonesandbox.events.EventType;
 import org.keystonesandbox.events.ViewingEvent;
 import org.keystonesandbox.events.ViewingEventJson;
@@ -367,9 +370,9 @@ public final class BatchBenchmark {
   }
 
   private static void deleteQuietly(Path dir) {
-    try (var paths = Files.walk(dir)) {
-      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (Exception e) {
+    try {
+      BenchFiles.deleteRecursively(dir);
+    } catch (IOException | UncheckedIOException e) {
       System.err.println("could not delete " + dir + ": " + e.getMessage());
     }
   }

@@ -14,6 +14,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.tools.ProducerPerformance;
 import org.keystonesandbox.bench.AlternatingBlocks;
+import org.keystonesandbox.bench.BenchFiles;
 import org.keystonesandbox.ingest.GeneratorCommand;
 import org.keystonesandbox.ingest.GeneratorRun;
 import org.keystonesandbox.ingest.RunSummary;
@@ -89,6 +90,7 @@ public final class GeneratorThroughputBenchmark {
       if (broker != null) {
         broker.close();
       }
+      BenchFiles.deleteRecursively(work);
     }
   }
 
@@ -107,8 +109,10 @@ public final class GeneratorThroughputBenchmark {
             "--progress-interval",
             "1h"));
     PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
-    return new GeneratorRun(GeneratorCommand.parseSettings(flags.toArray(String[]::new)), quiet)
-        .run();
+    RunSummary summary =
+        new GeneratorRun(GeneratorCommand.parseSettings(flags.toArray(String[]::new)), quiet).run();
+    BenchFiles.deleteRecursively(work.resolve(name)); // its ground truth: 250 MB per million
+    return summary;
   }
 
   private static int meanSize(RunSummary run) {
