@@ -646,6 +646,10 @@ public final class LabRun {
             prefix,
             "--checkpoint-dir",
             streamJobFolder(label).resolve("checkpoints").toString(),
+            // Flink's temporary files in the lab's folder: a job the lab kills -9 leaves them
+            // there, and the next lab empties the folder, instead of in /tmp for good.
+            "--flink-conf",
+            "io.tmp.dirs=" + streamJobFolder(label).resolve("tmp").toAbsolutePath(),
             "--bounded",
             "--web-ui-port",
             "0",

@@ -44,6 +44,7 @@ public final class StreamJob {
   private static final String NAME = StreamJobPipeline.JOB_NAME;
   private static final Duration TOPIC_CREATION_TIMEOUT = Duration.ofSeconds(15);
   private static final Duration CANCEL_TIMEOUT = Duration.ofSeconds(10);
+  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration COUNTERS_TIMEOUT = Duration.ofSeconds(5);
 
   /** Runs whose checkpoints a local checkpoint folder keeps. */
@@ -73,9 +74,13 @@ public final class StreamJob {
     KafkaWiring.ensureOutputTopics(settings.kafka(), TOPIC_CREATION_TIMEOUT);
     StreamExecutionEnvironment env = environment(settings, fresh);
     StreamJobPipeline.wire(env, settings);
-    JobClient job = env.executeAsync(StreamJobPipeline.JOB_NAME);
-    if (env instanceof StreamContextEnvironment
-        && !env.getConfiguration().get(DeploymentOptions.ATTACHED)) {
+    LocalMiniCluster local =
+        env instanceof StreamContextEnvironment ? null : new LocalMiniCluster();
+    JobClient job =
+        local == null
+            ? env.executeAsync(StreamJobPipeline.JOB_NAME)
+            : local.submit(env, StreamJobPipeline.JOB_NAME);
+    if (local == null && !env.getConfiguration().get(DeploymentOptions.ATTACHED)) {
       out.println(
           NAME
               + ": submitted as job "
@@ -84,7 +89,13 @@ public final class StreamJob {
       return null;
     }
     // Ctrl-C ends the process; cancelling first aborts the job's open Kafka transactions now.
-    Thread canceller = new Thread(() -> cancelOnExit(job), NAME + "-stop");
+    Thread canceller =
+        new Thread(
+            () -> {
+              cancelOnExit(job);
+              awaitClosed(local);
+            },
+            NAME + "-stop");
     Runtime.getRuntime().addShutdownHook(canceller);
     JobExecutionResult result;
     try {
@@ -95,6 +106,7 @@ public final class StreamJob {
       } catch (IllegalStateException exiting) {
         // Ctrl-C: the JVM is exiting and the hook is cancelling the job; nothing to undo
       }
+      awaitClosed(local);
     }
     out.println(ProgressLine.totals(result.getAllAccumulatorResults()));
     return result;
@@ -248,6 +260,12 @@ public final class StreamJob {
     } catch (TimeoutException | ExecutionException countersUnavailable) {
       LOG.debug("counters unavailable, printing the job status instead", countersUnavailable);
       return NAME + ": " + job.getJobStatus().get() + "...";
+    }
+  }
+
+  private static void awaitClosed(LocalMiniCluster local) {
+    if (local != null) {
+      local.awaitClosed(CLOSE_TIMEOUT);
     }
   }
 

@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -123,5 +125,28 @@ class StreamJobRestartIT {
     assertThat(run("restart", "committed-group", dir.resolve("b"), "--from-committed"))
         .isEqualTo(ExitCodes.OK);
     assertThat(out.toString(StandardCharsets.UTF_8)).contains("malformed 2");
+  }
+
+  @Test
+  void aRunOnItsOwnMiniClusterHasRemovedFlinksTemporaryFilesWhenItReturns(@TempDir Path dir)
+      throws Exception {
+    topicWithCommittedOffsets("tidy", "another-group");
+    Path flinkTmp = dir.resolve("flink-tmp");
+
+    assertThat(
+            run(
+                "tidy",
+                "tidy-group",
+                dir.resolve("checkpoints"),
+                "--flink-conf",
+                "io.tmp.dirs=" + flinkTmp))
+        .as(err.toString(StandardCharsets.UTF_8))
+        .isEqualTo(ExitCodes.OK);
+    assertThat(flinkTmp).as("Flink has used the folder").isDirectory();
+    try (Stream<Path> left = Files.list(flinkTmp)) {
+      assertThat(left.map(path -> path.getFileName().toString()))
+          .as("the RPC jar and the MiniCluster's folders, left in io.tmp.dirs")
+          .isEmpty();
+    }
   }
 }

@@ -119,6 +119,11 @@ final class DataFolder {
     return root.resolve("stream-job").resolve("checkpoints");
   }
 
+  /** Flink's temporary files ({@code io.tmp.dirs}) of the stream job. */
+  Path flinkTmp() {
+    return root.resolve("stream-job").resolve("tmp");
+  }
+
   /** The Iceberg warehouse. */
   Path lake() {
     return root.resolve("lake");

@@ -75,6 +75,9 @@ public final class PartCommands {
         List.of(
             "--bootstrap-server", bootstrap(),
             "--checkpoint-dir", data.checkpoints().toAbsolutePath().toString(),
+            // a stream job killed -9 leaves Flink's temporary files in the data folder, which
+            // --fresh deletes, instead of in /tmp for good
+            "--flink-conf", "io.tmp.dirs=" + data.flinkTmp().toAbsolutePath(),
             "--web-ui-port", Integer.toString(settings.flinkUiPort()),
             "--progress-interval", "30s"));
     args.addAll(settings.streamArgs());

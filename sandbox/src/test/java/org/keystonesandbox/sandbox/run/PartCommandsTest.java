@@ -94,7 +94,8 @@ class PartCommandsTest {
   }
 
   @Test
-  void theStreamJobCheckpointsInTheFolderAndServesItsUiOnTheFlinkPort() {
+  void
+      theStreamJobCheckpointsAndKeepsFlinksTemporaryFilesInTheFolderAndServesItsUiOnTheFlinkPort() {
     PartCommand streamJob = commands(null, null).streamJob();
 
     assertThat(streamJob.name()).isEqualTo(PartCommands.STREAM_JOB);
@@ -104,6 +105,7 @@ class PartCommandsTest {
         .containsExactly(
             "--bootstrap-server", "127.0.0.1:19092",
             "--checkpoint-dir", DATA.resolve("stream-job/checkpoints").toString(),
+            "--flink-conf", "io.tmp.dirs=" + DATA.resolve("stream-job/tmp").toAbsolutePath(),
             "--web-ui-port", "18081",
             "--progress-interval", "30s",
             "--allowed-lateness", "10m");
