@@ -7,6 +7,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.flink.client.deployment.executors.LocalExecutor;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ConfigurationUtils;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -27,12 +28,14 @@ final class LocalMiniCluster {
   private static final Logger LOG = LoggerFactory.getLogger(LocalMiniCluster.class);
 
   private final AtomicReference<MiniCluster> cluster = new AtomicReference<>();
+  private volatile String tmpDirs = "";
 
   /** Starts a cluster for the job wired into {@code env} and submits it. */
   JobClient submit(StreamExecutionEnvironment env, String jobName) throws Exception {
     StreamGraph graph = env.getStreamGraph();
     graph.setJobName(jobName);
     Configuration conf = Configuration.fromMap(env.getConfiguration().toMap());
+    tmpDirs = String.join(", ", ConfigurationUtils.parseTempDirectories(conf));
     return LocalExecutor.createWithFactory(
             conf,
             clusterConf -> {
@@ -54,14 +57,16 @@ final class LocalMiniCluster {
       started.closeAsync().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      LOG.warn("interrupted while the local Flink cluster closed; its temporary files may remain");
+      LOG.warn(
+          "interrupted while the local Flink cluster closed; its temporary files may remain in {}",
+          tmpDirs);
     } catch (ExecutionException | TimeoutException e) {
       LOG.warn(
           "the local Flink cluster did not close cleanly within {} ({}); its temporary files may"
               + " remain in {}",
           timeout,
           CommandLines.rootMessage(e),
-          System.getProperty("java.io.tmpdir"));
+          tmpDirs);
     }
   }
 }
