@@ -7,9 +7,11 @@ import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.client.program.StreamContextEnvironment;
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -45,6 +47,7 @@ public final class StreamJob {
   private static final Duration TOPIC_CREATION_TIMEOUT = Duration.ofSeconds(15);
   private static final Duration CANCEL_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+  private static final Duration REPORT_TIMEOUT = Duration.ofSeconds(5);
   private static final Duration COUNTERS_TIMEOUT = Duration.ofSeconds(5);
 
   /** Runs whose checkpoints a local checkpoint folder keeps. */
@@ -64,7 +67,8 @@ public final class StreamJob {
    * @param fresh on the local MiniCluster: ignore the checkpoints found instead of resuming
    * @param progressInterval how often to print the counters
    * @return the result of the finished job, with its counters; null when {@code flink run -d}
-   *     submitted it and left it to the cluster
+   *     submitted it and left it to the cluster, or when the process is being stopped (Ctrl-C,
+   *     SIGTERM) and the job was cancelled
    */
   public JobExecutionResult run(
       StreamJobSettings settings, boolean fresh, Duration progressInterval) throws Exception {
@@ -89,17 +93,28 @@ public final class StreamJob {
       return null;
     }
     // Ctrl-C ends the process; cancelling first aborts the job's open Kafka transactions now.
+    AtomicBoolean stopping = new AtomicBoolean();
+    CountDownLatch reported = new CountDownLatch(1);
     Thread canceller =
         new Thread(
             () -> {
+              stopping.set(true);
               cancelOnExit(job);
               awaitClosed(local);
+              awaitReported(reported); // the JVM halts once the hooks are done
             },
             NAME + "-stop");
     Runtime.getRuntime().addShutdownHook(canceller);
     JobExecutionResult result;
     try {
       result = awaitWithProgress(job, progressInterval);
+    } catch (Exception e) {
+      if (!stopping.get()) {
+        throw e;
+      }
+      // what the cancel makes the job's result or the progress line's requests throw
+      err.println(NAME + ": stopped; the job was cancelled, its checkpoints are kept");
+      return null;
     } finally {
       try {
         Runtime.getRuntime().removeShutdownHook(canceller);
@@ -107,6 +122,7 @@ public final class StreamJob {
         // Ctrl-C: the JVM is exiting and the hook is cancelling the job; nothing to undo
       }
       awaitClosed(local);
+      reported.countDown();
     }
     out.println(ProgressLine.totals(result.getAllAccumulatorResults()));
     return result;
@@ -260,6 +276,18 @@ public final class StreamJob {
     } catch (TimeoutException | ExecutionException countersUnavailable) {
       LOG.debug("counters unavailable, printing the job status instead", countersUnavailable);
       return NAME + ": " + job.getJobStatus().get() + "...";
+    }
+  }
+
+  private static void awaitReported(CountDownLatch reported) {
+    try {
+      if (!reported.await(REPORT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+        LOG.warn(
+            "the job's end was not reported within {}; the process exits anyway", REPORT_TIMEOUT);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      LOG.warn("interrupted while the job's end was reported; the process exits anyway");
     }
   }
 

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -27,7 +28,8 @@ import org.keystonesandbox.kafka.embedded.EmbeddedKafkaExtension;
 
 /**
  * Where a job that has no checkpoint to resume from starts: never silently at offsets its group
- * committed earlier, with state it no longer has.
+ * committed earlier, with state it no longer has. And how a job on its own MiniCluster ends: with
+ * Flink's temporary files removed, also when the process is stopped.
  */
 class StreamJobRestartIT {
   @RegisterExtension static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
@@ -143,6 +145,68 @@ class StreamJobRestartIT {
         .as(err.toString(StandardCharsets.UTF_8))
         .isEqualTo(ExitCodes.OK);
     assertThat(flinkTmp).as("Flink has used the folder").isDirectory();
+    try (Stream<Path> left = Files.list(flinkTmp)) {
+      assertThat(left.map(path -> path.getFileName().toString()))
+          .as("the RPC jar and the MiniCluster's folders, left in io.tmp.dirs")
+          .isEmpty();
+    }
+  }
+
+  @Test
+  void aJobStoppedWithSigtermIsCancelledSaysSoAndLeavesNoTemporaryFiles(@TempDir Path dir)
+      throws Exception {
+    topicWithCommittedOffsets("stopped", "another-group");
+    Path flinkTmp = dir.resolve("flink-tmp");
+    Path stderr = dir.resolve("stderr.txt");
+    Process job =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m",
+                "-jar",
+                Path.of("target", "keystone-stream-job.jar").toString(),
+                "--bootstrap-server",
+                KAFKA.bootstrapServers(),
+                "--events-topic",
+                "stopped",
+                "--sessions-topic",
+                "stopped-sessions",
+                "--late-topic",
+                "stopped-late",
+                "--dlq-topic",
+                "stopped-dlq",
+                "--group-id",
+                "stopped-group",
+                "--transactional-id-prefix",
+                "stopped-group",
+                "--checkpoint-dir",
+                dir.resolve("checkpoints").toString(),
+                "--web-ui-port",
+                "0",
+                "--progress-interval",
+                "200ms",
+                "--flink-conf",
+                "io.tmp.dirs=" + flinkTmp)
+            .redirectOutput(dir.resolve("stdout.txt").toFile())
+            .redirectError(stderr.toFile())
+            .start();
+    try {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+      while (!Files.readString(stderr).contains("malformed 3")) {
+        assertThat(job.isAlive()).as(Files.readString(stderr)).isTrue();
+        assertThat(System.nanoTime()).as("the job running within 90 s").isLessThan(deadline);
+        Thread.sleep(200);
+      }
+      job.destroy(); // SIGTERM, as the sandbox and `docker stop` send
+      assertThat(job.waitFor(60, TimeUnit.SECONDS)).as("stopped within 60 s").isTrue();
+    } finally {
+      job.destroyForcibly();
+    }
+
+    assertThat(job.exitValue()).as("the signal's exit status, 128 + 15").isEqualTo(143);
+    String said = Files.readString(stderr);
+    assertThat(said)
+        .contains("stopped; the job was cancelled, its checkpoints are kept")
+        .doesNotContain("the job failed");
     try (Stream<Path> left = Files.list(flinkTmp)) {
       assertThat(left.map(path -> path.getFileName().toString()))
           .as("the RPC jar and the MiniCluster's folders, left in io.tmp.dirs")
