@@ -68,29 +68,33 @@ class StreamJobRestartIT {
     }
   }
 
+  /** The flags of a job on {@code topic} (and its three output topics) for {@code group}. */
+  private static List<String> jobFlags(String topic, String group, Path checkpoints) {
+    return List.of(
+        "--bootstrap-server",
+        KAFKA.bootstrapServers(),
+        "--events-topic",
+        topic,
+        "--sessions-topic",
+        topic + "-sessions",
+        "--late-topic",
+        topic + "-late",
+        "--dlq-topic",
+        topic + "-dlq",
+        "--group-id",
+        group,
+        "--transactional-id-prefix",
+        group,
+        "--checkpoint-dir",
+        checkpoints.toString(),
+        "--web-ui-port",
+        "0");
+  }
+
+  /** Runs the command in this JVM, bounded. */
   private int run(String topic, String group, Path checkpoints, String... more) {
-    List<String> args =
-        new java.util.ArrayList<>(
-            List.of(
-                "--bootstrap-server",
-                KAFKA.bootstrapServers(),
-                "--events-topic",
-                topic,
-                "--sessions-topic",
-                topic + "-sessions",
-                "--late-topic",
-                topic + "-late",
-                "--dlq-topic",
-                topic + "-dlq",
-                "--group-id",
-                group,
-                "--transactional-id-prefix",
-                group,
-                "--checkpoint-dir",
-                checkpoints.toString(),
-                "--web-ui-port",
-                "0",
-                "--bounded"));
+    List<String> args = new java.util.ArrayList<>(jobFlags(topic, group, checkpoints));
+    args.add("--bounded");
     args.addAll(List.of(more));
     String[] argv = args.toArray(new String[0]);
     return new StreamJobCommand(
@@ -158,34 +162,18 @@ class StreamJobRestartIT {
     topicWithCommittedOffsets("stopped", "another-group");
     Path flinkTmp = dir.resolve("flink-tmp");
     Path stderr = dir.resolve("stderr.txt");
-    Process job =
-        new ProcessBuilder(
+    List<String> command =
+        new java.util.ArrayList<>(
+            List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m",
                 "-jar",
-                Path.of("target", "keystone-stream-job.jar").toString(),
-                "--bootstrap-server",
-                KAFKA.bootstrapServers(),
-                "--events-topic",
-                "stopped",
-                "--sessions-topic",
-                "stopped-sessions",
-                "--late-topic",
-                "stopped-late",
-                "--dlq-topic",
-                "stopped-dlq",
-                "--group-id",
-                "stopped-group",
-                "--transactional-id-prefix",
-                "stopped-group",
-                "--checkpoint-dir",
-                dir.resolve("checkpoints").toString(),
-                "--web-ui-port",
-                "0",
-                "--progress-interval",
-                "200ms",
-                "--flink-conf",
-                "io.tmp.dirs=" + flinkTmp)
+                Path.of("target", "keystone-stream-job.jar").toString()));
+    command.addAll(jobFlags("stopped", "stopped-group", dir.resolve("checkpoints")));
+    command.addAll(
+        List.of("--progress-interval", "200ms", "--flink-conf", "io.tmp.dirs=" + flinkTmp));
+    Process job =
+        new ProcessBuilder(command)
             .redirectOutput(dir.resolve("stdout.txt").toFile())
             .redirectError(stderr.toFile())
             .start();

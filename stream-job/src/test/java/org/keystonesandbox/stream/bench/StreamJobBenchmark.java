@@ -126,8 +126,8 @@ public final class StreamJobBenchmark {
         }
       }
     } finally {
-      BenchFiles.deleteRecursively(
-          work); // the ground truth and the checkpoints: hundreds of MB per run
+      // the ground truth and the checkpoints: hundreds of MB per run
+      BenchFiles.deleteRecursively(work);
     }
   }
 
