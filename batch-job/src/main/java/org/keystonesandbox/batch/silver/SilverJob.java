@@ -17,7 +17,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.SortedSet;
 import java.util.TreeSet;
+import org.apache.iceberg.DistributionMode;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.spark.SparkWriteOptions;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -290,14 +292,34 @@ public final class SilverJob {
   }
 
   /**
+   * One row per event_id, the copy Kafka received first, in one shuffle by day: the copies of an
+   * event share its day, so each day's rows, deduplicated, come out together in one task, as the
+   * partitioned write needs them (Iceberg's own distribution by day would shuffle them again).
+   */
+  private static Dataset<Row> firstCopiesClusteredByDay(Dataset<Row> events) {
+    return events
+        .withColumn("event_day", to_date(col("event_ts")))
+        .repartition(col("event_day"))
+        .withColumn(
+            "copy",
+            row_number()
+                .over(
+                    Window.partitionBy("event_day", "event_id")
+                        .orderBy(col("kafka_partition"), col("kafka_offset"))))
+        .filter(col("copy").equalTo(1))
+        .drop("copy", "event_day");
+  }
+
+  /**
    * Full rebuild: bronze's events, deduplicated, replace the days. Every row silver holds came from
    * bronze (an erased user's rows left both), so bronze alone rebuilds them: silver's own rows
    * would double what the deduplication shuffles and change nothing.
    */
   private void rebuildEvents(Dataset<Row> bronzeRows, SortedSet<LocalDate> days)
       throws NoSuchTableException {
-    firstCopies(bronzeRows)
+    firstCopiesClusteredByDay(bronzeRows)
         .writeTo(lake.table(PipelineNames.SILVER_EVENTS))
+        .option(SparkWriteOptions.DISTRIBUTION_MODE, DistributionMode.NONE.modeName())
         .overwrite(Days.within(col("event_ts"), days));
   }
 

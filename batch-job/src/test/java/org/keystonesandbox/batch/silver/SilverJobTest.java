@@ -69,6 +69,57 @@ class SilverJobTest extends SparkLakeTest {
   }
 
   @Test
+  void aRebuildKeepsEachEventsFirstCopyAndWritesEachDayAsOneFile() {
+    LakeSettings lake = freshLake();
+    BronzeFixture bronze = new BronzeFixture(spark, lake);
+    for (int i = 0; i < 4; i++) {
+      bronze.beat("e" + i, "u" + i, "t1", 1000, "2026-01-05T10:0" + i + ":00Z");
+      bronze.beat("f" + i, "u" + i, "t1", 1000, "2026-01-06T10:0" + i + ":00Z");
+    }
+    bronze.append();
+    bronze.beat("e0", "u0", "t1", 1000, "2026-01-05T10:00:00Z");
+    bronze.beat("f0", "u0", "t1", 1000, "2026-01-06T10:00:00Z");
+    for (int i = 4; i < 8; i++) {
+      bronze.beat("e" + i, "u" + i, "t1", 1000, "2026-01-05T10:0" + i + ":00Z");
+    }
+    bronze.append();
+    bronze.beat("e1", "u1", "t1", 1000, "2026-01-05T10:01:00Z");
+    for (int i = 4; i < 8; i++) {
+      bronze.beat("f" + i, "u" + i, "t1", 1000, "2026-01-06T10:0" + i + ":00Z");
+    }
+    bronze.append();
+    // Without coalescing, rows hashed by anything finer than the day land in several tasks.
+    spark.conf().set("spark.sql.adaptive.coalescePartitions.enabled", "false");
+    try {
+      new SilverJob(spark, lake)
+          .run(new SilverJob.Settings(java.time.Duration.ofMinutes(30), true));
+    } finally {
+      spark.conf().unset("spark.sql.adaptive.coalescePartitions.enabled");
+    }
+
+    String events = lake.table(PipelineNames.SILVER_EVENTS);
+    assertThat(spark.table(events).count()).isEqualTo(16);
+    assertThat(
+            spark
+                .sql(
+                    "SELECT event_id, kafka_offset FROM "
+                        + events
+                        + " WHERE event_id IN ('e0', 'e1', 'f0') ORDER BY event_id")
+                .collectAsList())
+        .extracting(r -> r.getString(0) + "@" + r.getLong(1))
+        .containsExactly("e0@0", "e1@2", "f0@1");
+    assertThat(
+            spark
+                .sql(
+                    "SELECT CAST(partition.event_ts_day AS STRING), file_count FROM "
+                        + events
+                        + ".partitions ORDER BY 1")
+                .collectAsList())
+        .extracting(r -> r.getString(0) + " " + r.getInt(1))
+        .containsExactly("2026-01-05 1", "2026-01-06 1");
+  }
+
+  @Test
   void anEventOfADayClosedByTheRepairHorizonIsSetAsideOnceAndItsDayStaysAsItWas() {
     LakeSettings lake = freshLake();
     BronzeFixture bronze = new BronzeFixture(spark, lake);
