@@ -3,14 +3,13 @@ package org.keystonesandbox.batch;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
 import org.keystonesandbox.batch.lake.Lake;
 import org.keystonesandbox.batch.lake.LakeSettings;
+import org.keystonesandbox.cli.Folders;
 
 /**
  * One Spark {@code local[2]} session per test class, over a file-based Iceberg catalog in a
@@ -32,9 +31,7 @@ public abstract class SparkLakeTest {
   @AfterAll
   void stopSpark() throws IOException {
     spark.stop();
-    try (Stream<Path> files = Files.walk(warehouse)) {
-      files.sorted(Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
-    }
+    Folders.delete(warehouse);
   }
 
   /** Settings for a namespace no earlier test of the class has used. */

@@ -5,11 +5,11 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.keystonesandbox.cli.CommandLines;
 import org.keystonesandbox.cli.ExitCodes;
+import org.keystonesandbox.cli.Folders;
 import org.keystonesandbox.cli.UsageException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -94,13 +94,7 @@ public final class LabCommand implements Callable<Integer> {
               folder + " is not empty and was not made by the labs: pass another --data");
         }
       }
-      try (Stream<Path> files = Files.walk(folder)) {
-        for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-          if (!file.equals(folder)) {
-            Files.delete(file);
-          }
-        }
-      }
+      Folders.empty(folder, file -> false);
     }
     Files.createDirectories(folder);
     Files.createFile(folder.resolve(MARKER));

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.keystonesandbox.cli.Folders;
 
 /**
  * Finds the newest completed checkpoint ({@code <job>/chk-N/_metadata}) or savepoint ({@code
@@ -67,10 +68,8 @@ final class CheckpointFinder {
   }
 
   private static void deleteRecursively(Path folder) {
-    try (Stream<Path> files = Files.walk(folder)) {
-      for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(file);
-      }
+    try {
+      Folders.delete(folder);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot delete old checkpoints in " + folder, e);
     }

@@ -32,7 +32,7 @@ import org.keystonesandbox.batch.lake.LakeSettings;
 import org.keystonesandbox.batch.lake.Tables;
 import org.keystonesandbox.batch.silver.SilverJob;
 import org.keystonesandbox.bench.AlternatingBlocks;
-import org.keystonesandbox.bench.BenchFiles;
+import org.keystonesandbox.cli.Folders;
 import org.keystonesandbox.events.EventType;
 import org.keystonesandbox.events.ViewingEvent;
 import org.keystonesandbox.events.ViewingEventJson;
@@ -371,7 +371,7 @@ public final class BatchBenchmark {
 
   private static void deleteQuietly(Path dir) {
     try {
-      BenchFiles.deleteRecursively(dir);
+      Folders.delete(dir);
     } catch (IOException | UncheckedIOException e) {
       System.err.println("could not delete " + dir + ": " + e.getMessage());
     }

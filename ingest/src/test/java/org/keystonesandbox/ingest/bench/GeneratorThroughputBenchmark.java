@@ -14,7 +14,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.tools.ProducerPerformance;
 import org.keystonesandbox.bench.AlternatingBlocks;
-import org.keystonesandbox.bench.BenchFiles;
+import org.keystonesandbox.cli.Folders;
 import org.keystonesandbox.ingest.GeneratorCommand;
 import org.keystonesandbox.ingest.GeneratorRun;
 import org.keystonesandbox.ingest.RunSummary;
@@ -90,7 +90,7 @@ public final class GeneratorThroughputBenchmark {
       if (broker != null) {
         broker.close();
       }
-      BenchFiles.deleteRecursively(work);
+      Folders.delete(work);
     }
   }
 
@@ -111,7 +111,7 @@ public final class GeneratorThroughputBenchmark {
     PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
     RunSummary summary =
         new GeneratorRun(GeneratorCommand.parseSettings(flags.toArray(String[]::new)), quiet).run();
-    BenchFiles.deleteRecursively(work.resolve(name)); // its ground truth: 250 MB per million
+    Folders.delete(work.resolve(name)); // its ground truth: 250 MB per million
     return summary;
   }
 

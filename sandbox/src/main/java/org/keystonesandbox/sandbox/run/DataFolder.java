@@ -11,10 +11,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.keystonesandbox.cli.Folders;
 import org.keystonesandbox.cli.UsageException;
 
 /**
@@ -75,14 +75,7 @@ final class DataFolder {
     }
     if (fresh && isSandbox) {
       out.println("sandbox: --fresh: deleting " + root);
-      Path lock = root.resolve(LOCK);
-      try (Stream<Path> all = Files.walk(root)) {
-        for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-          if (!p.equals(root) && !p.equals(lock)) {
-            Files.delete(p);
-          }
-        }
-      }
+      Folders.empty(root, root.resolve(LOCK)::equals);
     } else if (isSandbox) {
       out.println("sandbox: continuing the pipeline in " + root + " (--fresh starts over)");
     }

@@ -28,7 +28,7 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.streaming.util.TestStreamEnvironment;
 import org.apache.flink.table.api.StatementSet;
 import org.keystonesandbox.bench.AlternatingBlocks;
-import org.keystonesandbox.bench.BenchFiles;
+import org.keystonesandbox.cli.Folders;
 import org.keystonesandbox.ingest.GeneratorCommand;
 import org.keystonesandbox.ingest.GeneratorRun;
 import org.keystonesandbox.ingest.RunSummary;
@@ -127,7 +127,7 @@ public final class StreamJobBenchmark {
       }
     } finally {
       // the ground truth and the checkpoints: hundreds of MB per run
-      BenchFiles.deleteRecursively(work);
+      Folders.delete(work);
     }
   }
 
