@@ -82,8 +82,7 @@ public final class GoldJob {
     try (AutoCloseable strategy =
         settings.joinStrategy().configure(spark, settings.skewThresholdBytes())) {
       Dataset<Row> completions = spark.table(lake.table(PipelineNames.GOLD_COMPLETIONS));
-      Dataset<Row> joined = eventsWithTitles(eventDays, titles, settings).persist(storage());
-      cached.add(joined);
+      Dataset<Row> joined = eventsWithTitles(eventDays, titles, settings, cached);
       Dataset<Row> newCompletions = GoldMetrics.firstCompletions(joined).persist(storage());
       cached.add(newCompletions);
       SortedSet<LocalDate> movedFrom =
@@ -97,8 +96,7 @@ public final class GoldJob {
       SortedSet<LocalDate> titleDaysRecounted = new TreeSet<>(days);
       titleDaysRecounted.removeAll(titleDays);
       if (!eventDays.containsAll(movedFrom)) {
-        joined = eventsWithTitles(titleDays, titles, settings).persist(storage());
-        cached.add(joined);
+        joined = eventsWithTitles(titleDays, titles, settings, cached);
       }
       Column onTitleDays = Days.within(col("completed_at"), titleDays);
       // On every day, all held completions take part anyway; on some days, only those on the days
@@ -171,13 +169,28 @@ public final class GoldJob {
     return StorageLevel.MEMORY_AND_DISK();
   }
 
+  /**
+   * The days' events with their titles, which three figures read. With a broadcast join they are
+   * read from silver again for each: three scans of the columns gold uses cost less than building
+   * Spark's in-memory copy of them once. A join that shuffles the events is cached (in {@code
+   * cached}), so that it runs once.
+   */
   private Dataset<Row> eventsWithTitles(
-      SortedSet<LocalDate> days, Dataset<Row> titles, Settings settings) {
+      SortedSet<LocalDate> days,
+      Dataset<Row> titles,
+      Settings settings,
+      List<Dataset<Row>> cached) {
     Dataset<Row> events =
         spark
             .table(lake.table(PipelineNames.SILVER_EVENTS))
             .filter(Days.within(col("event_ts"), days));
-    return GoldMetrics.withTitles(events, titles, settings.joinStrategy(), settings.saltBuckets());
+    Dataset<Row> joined =
+        GoldMetrics.withTitles(events, titles, settings.joinStrategy(), settings.saltBuckets());
+    if (settings.joinStrategy() == JoinStrategy.BROADCAST) {
+      return joined;
+    }
+    cached.add(joined.persist(storage()));
+    return joined;
   }
 
   private Dataset<Row> sessionsStartingOn(SortedSet<LocalDate> days) {
