@@ -280,15 +280,7 @@ public final class SilverJob {
 
   /** One row per event_id: the copy Kafka received first. */
   private static Dataset<Row> firstCopies(Dataset<Row> events) {
-    return events
-        .withColumn(
-            "copy",
-            row_number()
-                .over(
-                    Window.partitionBy("event_id")
-                        .orderBy(col("kafka_partition"), col("kafka_offset"))))
-        .filter(col("copy").equalTo(1))
-        .drop("copy");
+    return firstCopyPer(events, col("event_id"));
   }
 
   /**
@@ -297,17 +289,22 @@ public final class SilverJob {
    * partitioned write needs them (Iceberg's own distribution by day would shuffle them again).
    */
   private static Dataset<Row> firstCopiesClusteredByDay(Dataset<Row> events) {
+    Dataset<Row> byDay =
+        events.withColumn("event_day", to_date(col("event_ts"))).repartition(col("event_day"));
+    return firstCopyPer(byDay, col("event_day"), col("event_id")).drop("event_day");
+  }
+
+  /** The copy Kafka received first of the rows that share {@code sameEvent}. */
+  private static Dataset<Row> firstCopyPer(Dataset<Row> events, Column... sameEvent) {
     return events
-        .withColumn("event_day", to_date(col("event_ts")))
-        .repartition(col("event_day"))
         .withColumn(
             "copy",
             row_number()
                 .over(
-                    Window.partitionBy("event_day", "event_id")
+                    Window.partitionBy(sameEvent)
                         .orderBy(col("kafka_partition"), col("kafka_offset"))))
         .filter(col("copy").equalTo(1))
-        .drop("copy", "event_day");
+        .drop("copy");
   }
 
   /**
