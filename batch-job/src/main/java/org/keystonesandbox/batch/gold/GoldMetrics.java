@@ -118,6 +118,11 @@ public final class GoldMetrics {
    * its completions (those with one), or from sessions alone; the first two parts are kept, the
    * sessions counted again. Every figure is keyed by day, so the two kinds never meet.
    *
+   * <p>Each source becomes rows of the same shape (a viewer's starts and watch time, a held row, a
+   * completion, a session's title), brought together by day in one shuffle and summed per title and
+   * country: one aggregation where joins of the per-source figures would shuffle each of them
+   * again, and rows already clustered by day as the partitioned write needs them.
+   *
    * @param eventsWithTitles the events, from {@link #withTitles}, of the days computed from events
    * @param completions first completions; those completed on those days are counted
    * @param held gold's rows of the days whose sessions alone changed (may be empty)
@@ -130,53 +135,57 @@ public final class GoldMetrics {
       Dataset<Row> held,
       Dataset<Row> sessions,
       Dataset<Row> titles) {
-    Dataset<Row> viewing =
+    Dataset<Row> viewers =
         eventsWithTitles
+            .groupBy(col(KEY_DAY), col("title_id"), col("country"), col("user_id"))
+            .agg(
+                sum(when(col("event_type").equalTo(EventType.PLAY_START.wireName()), 1L)
+                        .otherwise(0L))
+                    .as("starts"),
+                sum(col("play_ms")).as("watch_ms"));
+    Dataset<Row> parts =
+        titleCountryPart(viewers, col("starts"), lit(1L), col("watch_ms"), lit(0L), lit(0L))
+            .unionByName(
+                titleCountryPart(
+                    held.filter(col("unique_viewers").gt(0).or(col("completions").gt(0))),
+                    col("starts"),
+                    col("unique_viewers"),
+                    col("watch_ms"),
+                    col("completions"),
+                    lit(0L)))
+            .unionByName(
+                titleCountryPart(
+                    completions.withColumn(KEY_DAY, to_date(col("completed_at"))),
+                    lit(0L),
+                    lit(0L),
+                    lit(0L),
+                    lit(1L),
+                    lit(0L)))
+            .unionByName(
+                titleCountryPart(
+                    sessions.select(
+                        to_date(col("session_start")).as(KEY_DAY),
+                        explode(col("titles")).as("title_id"),
+                        col("country")),
+                    lit(0L),
+                    lit(0L),
+                    lit(0L),
+                    lit(0L),
+                    lit(1L)));
+    Dataset<Row> figures =
+        parts
+            .repartition(col(KEY_DAY))
             .groupBy(TITLE_COUNTRY_KEY)
             .agg(
-                sum(when(col("event_type").equalTo(EventType.PLAY_START.wireName()), 1)
-                        .otherwise(0))
-                    .cast("bigint")
-                    .as("starts"),
-                count_distinct(col("user_id")).as("unique_viewers"),
-                sum(col("play_ms")).as("watch_ms"));
-    Dataset<Row> heldViewing =
-        held.filter(col("unique_viewers").gt(0))
-            .select(
-                col(KEY_DAY),
-                col("title_id"),
-                col("country"),
-                col("starts"),
-                col("unique_viewers"),
-                col("watch_ms"));
-    Dataset<Row> completed =
-        completions
-            .withColumn(KEY_DAY, to_date(col("completed_at")))
-            .groupBy(TITLE_COUNTRY_KEY)
-            .agg(count(lit(1)).as("completions"));
-    Dataset<Row> heldCompleted =
-        held.filter(col("completions").gt(0))
-            .select(col(KEY_DAY), col("title_id"), col("country"), col("completions"));
-    return titleCountryRows(
-        viewing.unionByName(heldViewing), completed.unionByName(heldCompleted), sessions, titles);
-  }
-
-  private static Dataset<Row> titleCountryRows(
-      Dataset<Row> viewing, Dataset<Row> completed, Dataset<Row> sessions, Dataset<Row> titles) {
-    Dataset<Row> sessionCounts =
-        sessions
-            .select(
-                to_date(col("session_start")).as(KEY_DAY),
-                explode(col("titles")).as("title_id"),
-                col("country"))
-            .groupBy(TITLE_COUNTRY_KEY)
-            .agg(count(lit(1)).as("sessions"));
-    String[] keyNames = {KEY_DAY, "title_id", "country"};
-    Dataset<Row> all =
-        viewing.join(completed, keyNames, "full_outer").join(sessionCounts, keyNames, "full_outer");
-    Column starts = coalesce(col("starts"), lit(0L));
-    Column completionsCount = coalesce(col("completions"), lit(0L));
-    return all.join(
+                sum(col("starts")).as("starts"),
+                sum(col("unique_viewers")).as("unique_viewers"),
+                sum(col("watch_ms")).as("watch_ms"),
+                sum(col("completions")).as("completions"),
+                sum(col("sessions")).as("sessions"));
+    Column starts = col("starts");
+    Column completionsCount = col("completions");
+    return figures
+        .join(
             broadcast(titles.select(col("title_id"), col("title_name"), col("genre"))),
             new String[] {"title_id"},
             "left_outer")
@@ -186,14 +195,33 @@ public final class GoldMetrics {
             col("title_name"),
             col("genre"),
             col("country"),
-            starts.as("starts"),
-            coalesce(col("unique_viewers"), lit(0L)).as("unique_viewers"),
-            coalesce(col("watch_ms"), lit(0L)).as("watch_ms"),
-            coalesce(col("watch_ms"), lit(0L)).divide(3_600_000.0).as("watch_hours"),
-            completionsCount.as("completions"),
+            starts,
+            col("unique_viewers"),
+            col("watch_ms"),
+            col("watch_ms").divide(3_600_000.0).as("watch_hours"),
+            completionsCount,
             when(starts.gt(0), completionsCount.cast("double").divide(starts.cast("double")))
                 .as("completion_rate"),
-            coalesce(col("sessions"), lit(0L)).as("sessions"));
+            col("sessions"));
+  }
+
+  /** One source's part of the title × country figures: its key and its five counts. */
+  private static Dataset<Row> titleCountryPart(
+      Dataset<Row> rows,
+      Column starts,
+      Column uniqueViewers,
+      Column watchMs,
+      Column completions,
+      Column sessions) {
+    return rows.select(
+        col(KEY_DAY),
+        col("title_id"),
+        col("country"),
+        starts.as("starts"),
+        uniqueViewers.as("unique_viewers"),
+        watchMs.as("watch_ms"),
+        completions.as("completions"),
+        sessions.as("sessions"));
   }
 
   /**
