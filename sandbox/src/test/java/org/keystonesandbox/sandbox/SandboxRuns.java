@@ -26,6 +26,11 @@ final class SandboxRuns {
   private SandboxRuns() {}
 
   static SandboxRun.Settings settings(Path dataDir, long count, int rate) throws IOException {
+    int kafkaPort = freePort();
+    int flinkUiPort = freePort();
+    while (flinkUiPort == kafkaPort) {
+      flinkUiPort = freePort();
+    }
     return new SandboxRun.Settings(
         HOME,
         dataDir,
@@ -36,8 +41,8 @@ final class SandboxRuns {
         List.of("--late-rate", "0.02", "--duplicate-rate", "0.03", "--malformed-rate", "0.005"),
         List.of("--parallelism", "2"),
         List.of("--master", "local[2]"),
-        freePort(),
-        freePort(),
+        kafkaPort,
+        flinkUiPort,
         0,
         -1,
         Duration.ofSeconds(10),

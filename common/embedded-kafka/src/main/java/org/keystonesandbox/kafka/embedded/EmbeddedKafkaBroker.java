@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
@@ -78,8 +79,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     if (server != null) {
       return this;
     }
-    port = requestedPort > 0 ? requestedPort : freePort();
-    int controllerPort = freePort();
+    int[] free = twoFreePorts(requestedPort);
+    port = requestedPort > 0 ? requestedPort : free[0];
+    int controllerPort = free[1];
     Path logDir = dataDir.resolve("log");
     KafkaConfig config = new KafkaConfig(brokerProperties(logDir, controllerPort), false);
     format(config, logDir);
@@ -190,14 +192,28 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
   }
 
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket()) {
-      socket.setReuseAddress(true);
-      socket.bind(new InetSocketAddress("127.0.0.1", 0));
-      return socket.getLocalPort();
+  /**
+   * Two distinct free ports on 127.0.0.1, neither equal to {@code taken} (a port this broker had
+   * before a restart, free again until it binds it). The probes are held open together, since ports
+   * chosen one after the other can repeat.
+   */
+  static int[] twoFreePorts(int taken) {
+    try (ServerSocket a = probe();
+        ServerSocket b = probe();
+        ServerSocket c = probe()) {
+      return IntStream.of(a.getLocalPort(), b.getLocalPort(), c.getLocalPort())
+          .filter(p -> p != taken)
+          .limit(2)
+          .toArray();
     } catch (IOException e) {
       throw new UncheckedIOException("no free port on 127.0.0.1", e);
     }
+  }
+
+  private static ServerSocket probe() throws IOException {
+    ServerSocket socket = new ServerSocket();
+    socket.bind(new InetSocketAddress("127.0.0.1", 0));
+    return socket;
   }
 
   private static void deleteRecursively(Path root) {

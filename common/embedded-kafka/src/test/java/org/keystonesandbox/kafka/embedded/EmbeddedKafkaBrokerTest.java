@@ -25,6 +25,16 @@ import org.junit.jupiter.api.io.TempDir;
 class EmbeddedKafkaBrokerTest {
 
   @Test
+  void theBrokerAndControllerPortsDifferAndAvoidThePortTheBrokerHadBeforeARestart() {
+    int taken = 0;
+    for (int i = 0; i < 200; i++) {
+      int[] ports = EmbeddedKafkaBroker.twoFreePorts(taken);
+      assertThat(ports).hasSize(2).doesNotHaveDuplicates().doesNotContain(taken);
+      taken = ports[i % 2];
+    }
+  }
+
+  @Test
   void recordsCommittedInATransactionSurviveARestartOnTheSameDataDir(@TempDir Path dataDir)
       throws Exception {
     String bootstrap;
