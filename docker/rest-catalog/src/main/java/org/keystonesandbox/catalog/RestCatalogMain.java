@@ -63,6 +63,7 @@ import org.slf4j.LoggerFactory;
  * each with one line on stderr.
  */
 public final class RestCatalogMain {
+  private static final Logger LOG = LoggerFactory.getLogger(RestCatalogMain.class);
 
   static final String ENV_PREFIX = "CATALOG_";
   static final String DEFAULT_WAREHOUSE = "data/lake";
@@ -174,7 +175,7 @@ public final class RestCatalogMain {
         return port;
       }
     } catch (NumberFormatException e) {
-      // reported below
+      LOG.debug("CATALOG_REST_PORT '{}' is not a number: refused below", value, e);
     }
     throw fail(2, "CATALOG_REST_PORT must be a port number (0-65535), not '" + value + "'");
   }
@@ -215,7 +216,6 @@ public final class RestCatalogMain {
    */
   private static final class CatalogServlet extends RESTCatalogServlet {
     private static final long serialVersionUID = 1L;
-    private static final Logger LOG = LoggerFactory.getLogger(RestCatalogMain.class);
 
     CatalogServlet(RESTCatalogAdapter adapter) {
       super(adapter);
