@@ -146,6 +146,13 @@ public final class SandboxCommand implements Callable<Integer> {
     int statusPort;
 
     @Option(
+        names = "--bind",
+        defaultValue = "127.0.0.1",
+        description =
+            "the status view's address; 0.0.0.0 for every interface (default: ${DEFAULT-VALUE})")
+    String bind;
+
+    @Option(
         names = "--chain-interval",
         defaultValue = "20s",
         description = "time between chain runs (default: ${DEFAULT-VALUE})")
@@ -181,33 +188,36 @@ public final class SandboxCommand implements Callable<Integer> {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+    /** The run the flags describe. */
+    SandboxRun.Settings settings() {
+      return new SandboxRun.Settings(
+          home(home),
+          dataDir,
+          fresh,
+          count,
+          duration,
+          rate,
+          split(generatorArgs),
+          split(streamArgs),
+          split(batchArgs),
+          kafkaPort,
+          flinkUiPort,
+          sparkUiPort,
+          statusPort,
+          bind,
+          chainInterval,
+          statusEvery,
+          drainTimeout,
+          verifyTimeout,
+          keepServing);
+    }
+
     @Override
     public Integer call() throws Exception {
       if (count != null && count <= 0) {
         throw new UsageException("--count must be positive");
       }
-      SandboxRun run =
-          new SandboxRun(
-              new SandboxRun.Settings(
-                  home(home),
-                  dataDir,
-                  fresh,
-                  count,
-                  duration,
-                  rate,
-                  split(generatorArgs),
-                  split(streamArgs),
-                  split(batchArgs),
-                  kafkaPort,
-                  flinkUiPort,
-                  sparkUiPort,
-                  statusPort,
-                  chainInterval,
-                  statusEvery,
-                  drainTimeout,
-                  verifyTimeout,
-                  keepServing),
-              System.out);
+      SandboxRun run = new SandboxRun(settings(), System.out);
       AtomicInteger interrupts = new AtomicInteger();
       Signal.handle(
           new Signal("INT"),

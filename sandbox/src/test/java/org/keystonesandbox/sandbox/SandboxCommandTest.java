@@ -6,12 +6,15 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.keystonesandbox.cli.CommandHarness;
 import org.keystonesandbox.cli.ExitCodes;
 import org.keystonesandbox.cli.Jars;
 import org.keystonesandbox.sandbox.run.SandboxRun;
+import picocli.CommandLine;
 
 class SandboxCommandTest {
   private final CommandHarness cli = new CommandHarness(SandboxCommand.MAIN);
@@ -136,5 +139,23 @@ class SandboxCommandTest {
     }
     assertThat(cli.errors()).contains("(--kafka-port) is in use").hasLineCount(1);
     assertThat(data.resolve("earlier-run.txt")).hasContent("keep me");
+  }
+
+  @Test
+  void runServesTheStatusViewOnThisMachineOnlyUnlessBindSaysOtherwise() {
+    assertThat(runSettings().statusBind()).isEqualTo("127.0.0.1");
+    assertThat(runSettings("--bind", "0.0.0.0").statusBind()).isEqualTo("0.0.0.0");
+    assertThat(SandboxRun.statusUrl("0.0.0.0", 8080)).isEqualTo("http://localhost:8080");
+    assertThat(SandboxRun.statusUrl("192.168.1.5", 8080)).isEqualTo("http://192.168.1.5:8080");
+  }
+
+  private static SandboxRun.Settings runSettings(String... flags) {
+    List<String> args = new ArrayList<>(List.of("run"));
+    args.addAll(List.of(flags));
+    CommandLine.ParseResult parsed =
+        SandboxCommand.MAIN
+            .commandLine(System.out, System.err)
+            .parseArgs(args.toArray(String[]::new));
+    return ((SandboxCommand.Run) parsed.subcommand().commandSpec().userObject()).settings();
   }
 }
