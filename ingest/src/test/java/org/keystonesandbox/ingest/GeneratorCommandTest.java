@@ -2,7 +2,6 @@ package org.keystonesandbox.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,15 +40,12 @@ class GeneratorCommandTest {
   @Test
   void unreachableBrokerGivesOneLineWithinTheTimeoutAndWritesNothing(@TempDir Path dir)
       throws Exception {
-    int closedPort;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      closedPort = socket.getLocalPort();
-    }
+    String nobody = CommandHarness.addressNobodyListensOn();
     long started = System.nanoTime();
     int code =
         cli.run(
             "--bootstrap-server",
-            "127.0.0.1:" + closedPort,
+            nobody,
             "--connect-timeout",
             "2s",
             "--count",
@@ -60,7 +56,7 @@ class GeneratorCommandTest {
     assertThat(code).isEqualTo(ExitCodes.UNAVAILABLE);
     assertThat(cli.errors())
         .hasLineCount(1)
-        .contains("cannot reach Kafka at 127.0.0.1:" + closedPort + " within 2s")
+        .contains("cannot reach Kafka at " + nobody + " within 2s")
         .contains("--bootstrap-server");
     assertThat(seconds).as("gives up at the connect timeout, not later").isLessThan(10);
     assertThat(dir).isEmptyDirectory();

@@ -2,7 +2,6 @@ package org.keystonesandbox.verify;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,16 +19,13 @@ class VerifyCommandTest {
 
   @Test
   void anUnreachableBrokerIsExitCodeThreeNamingIt(@TempDir Path dir) throws Exception {
-    int closedPort;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      closedPort = socket.getLocalPort();
-    }
+    String nobody = CommandHarness.addressNobodyListensOn();
     long started = System.nanoTime();
 
     int code =
         cli.run(
             "--bootstrap-server",
-            "127.0.0.1:" + closedPort,
+            nobody,
             "--kafka-timeout",
             "2s",
             "--generator-dir",
@@ -38,7 +34,7 @@ class VerifyCommandTest {
             dir.resolve("report.json").toString());
 
     assertThat(code).isEqualTo(ExitCodes.UNAVAILABLE);
-    assertThat(cli.errors()).contains("cannot reach Kafka at 127.0.0.1:" + closedPort);
+    assertThat(cli.errors()).contains("cannot reach Kafka at " + nobody);
     assertThat((System.nanoTime() - started) / 1e9).isLessThan(30);
   }
 

@@ -1,7 +1,10 @@
 package org.keystonesandbox.cli;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -101,6 +104,16 @@ public final class CommandHarness {
     if (!failures.isEmpty()) {
       throw new AssertionError(
           "commands that do not answer --help:\n  " + String.join("\n  ", failures));
+    }
+  }
+
+  /**
+   * {@code 127.0.0.1:PORT} with a port that was free a moment ago: where no broker or server
+   * listens, for the tests of an unreachable one.
+   */
+  public static String addressNobodyListensOn() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return "127.0.0.1:" + socket.getLocalPort();
     }
   }
 
