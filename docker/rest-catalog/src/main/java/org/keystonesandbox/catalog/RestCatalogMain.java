@@ -111,6 +111,7 @@ public final class RestCatalogMain implements Callable<Integer> {
 
   @Option(
       names = "--port",
+      paramLabel = "PORT",
       description = {
         "the HTTP port, 0 for a free one (the ready line names it)",
         "(default: CATALOG_REST_PORT, else " + DEFAULT_PORT + ")"

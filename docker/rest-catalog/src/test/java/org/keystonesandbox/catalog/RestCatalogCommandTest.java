@@ -31,7 +31,7 @@ class RestCatalogCommandTest {
     assertThat(cli.output())
         .contains("--bind=ADDRESS")
         .contains("else 127.0.0.1")
-        .contains("--port");
+        .contains("--port=PORT");
   }
 
   @Test
