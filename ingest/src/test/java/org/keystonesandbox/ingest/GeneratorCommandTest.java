@@ -9,8 +9,7 @@ import org.keystonesandbox.cli.CommandHarness;
 import org.keystonesandbox.cli.ExitCodes;
 
 class GeneratorCommandTest {
-  private final CommandHarness cli =
-      new CommandHarness((out, err) -> new GeneratorCommand(out, err).commandLine());
+  private final CommandHarness cli = new CommandHarness(GeneratorCommand.MAIN);
 
   @Test
   void unknownFlagGivesOneLineAndUsageExitCode() {
