@@ -13,6 +13,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.keystonesandbox.events.names.PipelineNames;
 import org.testcontainers.junit.jupiter.Testcontainers;
 
 /**
@@ -81,8 +82,12 @@ class ComposeStackIT {
             "--format",
             "csv",
             "-e",
-            "SELECT 'gold' AS name, count(*) AS row_count"
-                + " FROM lake.keystone.gold_title_country_daily");
+            "SELECT 'gold' AS name, count(*) AS row_count FROM "
+                + String.join(
+                    ".",
+                    PipelineNames.LAKE_CATALOG,
+                    PipelineNames.LAKE_NAMESPACE,
+                    PipelineNames.GOLD_TITLE_COUNTRY_DAILY));
     String line =
         out.lines()
             .filter(l -> l.startsWith("gold,"))

@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.keystonesandbox.cli.CommandLines;
+import org.keystonesandbox.cli.CommandMain;
 import org.keystonesandbox.cli.ExitCodes;
 import org.keystonesandbox.ingest.cli.DeliveryOptions;
 import org.keystonesandbox.ingest.cli.KafkaOptions;
@@ -45,6 +46,10 @@ import picocli.CommandLine.Mixin;
 public final class GeneratorCommand implements Callable<Integer> {
   static final String NAME = "keystone-ingest";
 
+  /** The command's name, failure, log configuration and command line, as every command's. */
+  static final CommandMain MAIN =
+      new CommandMain(NAME, "the run failed", "ingest-log4j2.xml", GeneratorCommand::new);
+
   @Mixin KafkaOptions kafka;
   @Mixin RunLimitOptions limits;
   @Mixin WorldOptions world;
@@ -61,8 +66,10 @@ public final class GeneratorCommand implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
-    CommandLines.useLogConfiguration("ingest-log4j2.xml");
-    GeneratorCommand command = new GeneratorCommand(System.out, System.err);
+    // MAIN.run(args) but for the stop hook, which needs the command's run
+    CommandLines.useLogConfiguration(MAIN.logConfiguration());
+    CommandLine cli = MAIN.commandLine(System.out, System.err);
+    GeneratorCommand command = cli.getCommand();
     CountDownLatch finished = new CountDownLatch(1);
     boolean[] shuttingDown = {false};
     Thread hook =
@@ -83,7 +90,7 @@ public final class GeneratorCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(hook);
     int code;
     try {
-      code = command.commandLine().execute(args);
+      code = cli.execute(args);
     } finally {
       finished.countDown();
     }
@@ -98,11 +105,6 @@ public final class GeneratorCommand implements Callable<Integer> {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-  }
-
-  /** A command line with the project's one-line error handling and exit codes. */
-  CommandLine commandLine() {
-    return CommandLines.create(this, NAME, "the run failed", out, err);
   }
 
   @Override
@@ -127,8 +129,8 @@ public final class GeneratorCommand implements Callable<Integer> {
 
   /** Parses flags into settings, as the command does: for tests and the embedded launcher. */
   public static GeneratorSettings parseSettings(String... args) {
-    GeneratorCommand command = new GeneratorCommand(System.out, System.err);
-    command.commandLine().parseArgs(args);
-    return command.settings();
+    CommandLine cli = MAIN.commandLine(System.out, System.err);
+    cli.parseArgs(args);
+    return cli.<GeneratorCommand>getCommand().settings();
   }
 }

@@ -2,69 +2,49 @@ package org.keystonesandbox.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.keystonesandbox.cli.CommandHarness;
 import org.keystonesandbox.cli.ExitCodes;
 
 class GeneratorCommandTest {
-
-  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-
-  private int run(String... args) {
-    GeneratorCommand command =
-        new GeneratorCommand(
-            new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8));
-    return command.commandLine().execute(args);
-  }
-
-  private String errText() {
-    return err.toString(StandardCharsets.UTF_8);
-  }
+  private final CommandHarness cli = new CommandHarness(GeneratorCommand.MAIN);
 
   @Test
   void unknownFlagGivesOneLineAndUsageExitCode() {
-    assertThat(run("--rat", "10")).isEqualTo(ExitCodes.USAGE);
-    assertThat(errText()).hasLineCount(1).contains("--rat").contains("--help");
+    assertThat(cli.run("--rat", "10")).isEqualTo(ExitCodes.USAGE);
+    assertThat(cli.errors()).hasLineCount(1).contains("--rat").contains("--help");
   }
 
   @Test
   void outOfRangeKnobGivesOneLineNamingIt() {
-    assertThat(run("--max-lateness", "31d")).isEqualTo(ExitCodes.USAGE);
-    assertThat(errText()).hasLineCount(1).contains("max lateness").contains("30d");
+    assertThat(cli.run("--max-lateness", "31d")).isEqualTo(ExitCodes.USAGE);
+    assertThat(cli.errors()).hasLineCount(1).contains("max lateness").contains("30d");
   }
 
   @Test
   void aStartInTheFutureIsRefusedBecauseKafkaTimestampsWouldRejectEveryEvent() {
     String nextYear = java.time.Instant.now().plus(java.time.Duration.ofDays(365)).toString();
-    assertThat(run("--start", nextYear)).isEqualTo(ExitCodes.USAGE);
-    assertThat(errText()).hasLineCount(1).contains("is in the future");
+    assertThat(cli.run("--start", nextYear)).isEqualTo(ExitCodes.USAGE);
+    assertThat(cli.errors()).hasLineCount(1).contains("is in the future");
   }
 
   @Test
   void unparseableDurationGivesOneLineWithExamples() {
-    assertThat(run("--jitter", "soon")).isEqualTo(ExitCodes.USAGE);
-    assertThat(errText()).hasLineCount(1).contains("'soon' is not a duration");
+    assertThat(cli.run("--jitter", "soon")).isEqualTo(ExitCodes.USAGE);
+    assertThat(cli.errors()).hasLineCount(1).contains("'soon' is not a duration");
   }
 
   @Test
   void unreachableBrokerGivesOneLineWithinTheTimeoutAndWritesNothing(@TempDir Path dir)
       throws Exception {
-    int closedPort;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      closedPort = socket.getLocalPort();
-    }
+    String nobody = CommandHarness.addressNobodyListensOn();
     long started = System.nanoTime();
     int code =
-        run(
+        cli.run(
             "--bootstrap-server",
-            "127.0.0.1:" + closedPort,
+            nobody,
             "--connect-timeout",
             "2s",
             "--count",
@@ -73,9 +53,9 @@ class GeneratorCommandTest {
             dir.toString());
     double seconds = (System.nanoTime() - started) / 1e9;
     assertThat(code).isEqualTo(ExitCodes.UNAVAILABLE);
-    assertThat(errText())
+    assertThat(cli.errors())
         .hasLineCount(1)
-        .contains("cannot reach Kafka at 127.0.0.1:" + closedPort + " within 2s")
+        .contains("cannot reach Kafka at " + nobody + " within 2s")
         .contains("--bootstrap-server");
     assertThat(seconds).as("gives up at the connect timeout, not later").isLessThan(10);
     assertThat(dir).isEmptyDirectory();
@@ -83,8 +63,8 @@ class GeneratorCommandTest {
 
   @Test
   void helpListsEveryKnobOfTheDesign() {
-    assertThat(run("--help")).isZero();
-    assertThat(out.toString(StandardCharsets.UTF_8))
+    assertThat(cli.run("--help")).isZero();
+    assertThat(cli.output())
         .contains(
             "--rate",
             "--count",
@@ -103,5 +83,10 @@ class GeneratorCommandTest {
             "--malformed-rate",
             "--partitions",
             "--replication-factor");
+  }
+
+  @Test
+  void everyCommandAndSubcommandAnswersHelpWithItsUsageAndTheExitCodes() {
+    cli.assertEveryCommandAnswersHelp();
   }
 }

@@ -10,6 +10,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A {@code read_committed} consumer that reads topics from their start while a lab goes on, in a
@@ -17,6 +19,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * can first see a record.
  */
 final class CommittedArrivals implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(CommittedArrivals.class);
+
   /** A record and the moment (epoch ms) the consumer's poll returned it. */
   record Arrival(ConsumerRecord<byte[], byte[]> record, long receivedAtMs) {}
 
@@ -86,7 +90,7 @@ final class CommittedArrivals implements AutoCloseable {
         }
       }
     } catch (WakeupException stopped) {
-      // close() woke the poll up: the reader ends here
+      LOG.debug("close() woke the poll up: the reader ends here", stopped);
     } catch (RuntimeException e) {
       failure = e;
     } finally {

@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The stream job's MiniCluster seen through Flink's REST API (the back end of its web UI) on a port
@@ -21,6 +23,8 @@ import java.util.concurrent.TimeUnit;
  * with drain.
  */
 final class FlinkJobRest {
+  private static final Logger LOG = LoggerFactory.getLogger(FlinkJobRest.class);
+
   /** A completed checkpoint: its number, when it was triggered (epoch ms), its full state size. */
   record Checkpoint(long id, long triggeredAtMs, long stateBytes) {}
 
@@ -202,6 +206,7 @@ final class FlinkJobRest {
     try {
       response = http.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofString());
     } catch (ConnectException starting) {
+      LOG.debug("{} does not answer yet: the cluster is starting, asked again later", path);
       return JSON.createObjectNode();
     }
     return response.statusCode() == 503 ? JSON.createObjectNode() : answer(response);

@@ -11,9 +11,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.keystonesandbox.cli.Jars;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** One of the project's jars run to its end as a child process, for a lab. */
 final class JarProcess {
+  private static final Logger LOG = LoggerFactory.getLogger(JarProcess.class);
+
   private JarProcess() {}
 
   /**
@@ -69,7 +73,7 @@ final class JarProcess {
       try {
         Runtime.getRuntime().removeShutdownHook(stopOnExit);
       } catch (IllegalStateException exiting) {
-        // the JVM is already exiting: the hook stops the process
+        LOG.debug("the JVM is already exiting: the shutdown hook stops the process", exiting);
       }
     }
   }

@@ -7,11 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
-import org.keystonesandbox.cli.CommandLines;
+import org.keystonesandbox.cli.CommandMain;
+import org.keystonesandbox.cli.Defaults;
 import org.keystonesandbox.cli.ExitCodes;
 import org.keystonesandbox.cli.Folders;
 import org.keystonesandbox.cli.UsageException;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -47,7 +47,7 @@ public final class LabCommand implements Callable<Integer> {
 
   @Option(
       names = "--ui-port",
-      defaultValue = "4040",
+      defaultValue = Defaults.SPARK_UI_PORT,
       description = "Spark's web UI while the lab runs, 0 for none (default: ${DEFAULT-VALUE})")
   int uiPort;
 
@@ -57,13 +57,13 @@ public final class LabCommand implements Callable<Integer> {
     this.out = out;
   }
 
-  public static void main(String[] args) {
-    CommandLines.useLogConfiguration("labs-log4j2.xml");
-    System.exit(commandLine(System.out, System.err).execute(args));
-  }
+  /** The command's {@code main} and, for tests, its command line. */
+  static final CommandMain MAIN =
+      new CommandMain(
+          NAME, "the lab could not run", "labs-log4j2.xml", (out, err) -> new LabCommand(out));
 
-  static CommandLine commandLine(PrintStream out, PrintStream err) {
-    return CommandLines.create(new LabCommand(out), NAME, "the lab could not run", out, err);
+  public static void main(String[] args) {
+    MAIN.run(args);
   }
 
   @Override

@@ -15,12 +15,16 @@ import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.keystonesandbox.cli.Jars;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The project's Iceberg REST catalog server ({@code keystone-rest-catalog.jar}) as a child process
  * on loopback and a free port, over a warehouse folder, for as long as a lab needs it.
  */
 final class RestCatalogProcess implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(RestCatalogProcess.class);
+
   private static final Pattern READY = Pattern.compile("rest-catalog: ready at (http://\\S+)");
 
   private final Process process;
@@ -94,7 +98,7 @@ final class RestCatalogProcess implements AutoCloseable {
     try {
       Runtime.getRuntime().removeShutdownHook(stopOnExit);
     } catch (IllegalStateException exiting) {
-      // the JVM is already exiting: the hook stops the process
+      LOG.debug("the JVM is already exiting: the shutdown hook stops the process", exiting);
     }
     process.destroy();
     if (!process.waitFor(10, TimeUnit.SECONDS)) {

@@ -91,13 +91,13 @@ final class SchemaEvolutionLab implements Lab {
         List.of("table", "schema id before", "schema id after", "data files", "rewritten"),
         List.of(
             List.of(
-                "bronze_events",
+                BRONZE_EVENTS,
                 bronzeSchemaBefore,
                 bronzeTable.schema().schemaId(),
                 bronzeFilesBefore.size(),
                 rewritten(bronzeFilesBefore, LakeFigures.dataFilePaths(bronzeTable))),
             List.of(
-                "silver_events",
+                SILVER_EVENTS,
                 silverSchemaBefore,
                 silverTable.schema().schemaId(),
                 silverFilesBefore.size(),
@@ -243,7 +243,7 @@ final class SchemaEvolutionLab implements Lab {
           List.of(
               reason, quarantined.getOrDefault(reason, 0L), deadLetters.getOrDefault(reason, 0L)));
     }
-    report.table(List.of("reason", "bronze_quarantine", "dead-letter topic"), rejectRows);
+    report.table(List.of("reason", BRONZE_QUARANTINE, "dead-letter topic"), rejectRows);
     Map<String, Long> expectedRejects = Map.of(badValue(BITRATE), 2L, badValue("play_ms"), 2L);
     report.check(
         "bronze quarantined the 4 records and the stream job dead-lettered them, with their reason",

@@ -2,30 +2,20 @@ package org.keystonesandbox.labs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.keystonesandbox.cli.CommandHarness;
 import org.keystonesandbox.cli.ExitCodes;
 
 class LabCommandTest {
-  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-
-  private int run(String... args) {
-    return LabCommand.commandLine(
-            new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8))
-        .execute(args);
-  }
+  private final CommandHarness cli = new CommandHarness(LabCommand.MAIN);
 
   @Test
   void listNamesEveryLabWithOneLineEach() {
-    assertThat(run("--list")).isEqualTo(ExitCodes.OK);
-    assertThat(out.toString(StandardCharsets.UTF_8).lines())
+    assertThat(cli.run("--list")).isEqualTo(ExitCodes.OK);
+    assertThat(cli.output().lines())
         .hasSize(Labs.ALL.size())
         .allSatisfy(line -> assertThat(line).matches("[a-z-]+ +\\S.*"))
         .anySatisfy(line -> assertThat(line).startsWith("time-travel "));
@@ -33,17 +23,17 @@ class LabCommandTest {
 
   @Test
   void anUnknownLabIsOneUsageLine() {
-    assertThat(run("no-such-lab")).isEqualTo(ExitCodes.USAGE);
-    assertThat(err.toString(StandardCharsets.UTF_8).strip())
+    assertThat(cli.run("no-such-lab")).isEqualTo(ExitCodes.USAGE);
+    assertThat(cli.errors().strip())
         .isEqualTo("keystone-labs: no lab named no-such-lab (lab --list lists them) (see --help)");
   }
 
   @Test
   void aFolderTheLabsDidNotMakeIsNeverEmptied(@TempDir Path dir) throws Exception {
     Path precious = Files.writeString(dir.resolve("precious.txt"), "keep me");
-    assertThat(run("time-travel", "--data", dir.toString())).isEqualTo(ExitCodes.USAGE);
+    assertThat(cli.run("time-travel", "--data", dir.toString())).isEqualTo(ExitCodes.USAGE);
     assertThat(precious).hasContent("keep me");
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("was not made by the labs");
+    assertThat(cli.errors()).contains("was not made by the labs");
   }
 
   @Test
@@ -54,5 +44,10 @@ class LabCommandTest {
     LabCommand.prepare(labs);
     assertThat(leftover).doesNotExist();
     assertThat(labs.resolve(LabCommand.MARKER)).exists();
+  }
+
+  @Test
+  void everyCommandAndSubcommandAnswersHelpWithItsUsageAndTheExitCodes() {
+    cli.assertEveryCommandAnswersHelp();
   }
 }

@@ -1,6 +1,5 @@
 package org.keystonesandbox.sandbox;
 
-import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,7 +9,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.keystonesandbox.cli.CommandLines;
+import org.keystonesandbox.cli.BootstrapServerOption;
+import org.keystonesandbox.cli.CommandMain;
+import org.keystonesandbox.cli.Defaults;
 import org.keystonesandbox.cli.ExitCodes;
 import org.keystonesandbox.cli.Jars;
 import org.keystonesandbox.cli.UsageException;
@@ -22,6 +23,7 @@ import org.keystonesandbox.sandbox.status.StatusCollector;
 import org.keystonesandbox.sandbox.status.StatusServer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import sun.misc.Signal;
 
@@ -50,13 +52,13 @@ public final class SandboxCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  public static void main(String[] args) {
-    CommandLines.useLogConfiguration("sandbox-log4j2.xml");
-    System.exit(commandLine(System.out, System.err).execute(args));
-  }
+  /** The command's {@code main} and, for tests, its command line. */
+  static final CommandMain MAIN =
+      new CommandMain(
+          NAME, "the run failed", "sandbox-log4j2.xml", (out, err) -> new SandboxCommand());
 
-  static CommandLine commandLine(PrintStream out, PrintStream err) {
-    return CommandLines.create(new SandboxCommand(), NAME, "the run failed", out, err);
+  public static void main(String[] args) {
+    MAIN.run(args);
   }
 
   /** The folder of the built jars: {@code --home}, or the checkout or image of this jar. */
@@ -133,7 +135,7 @@ public final class SandboxCommand implements Callable<Integer> {
 
     @Option(
         names = "--spark-ui-port",
-        defaultValue = "4040",
+        defaultValue = Defaults.SPARK_UI_PORT,
         description = "0 for none (default: ${DEFAULT-VALUE})")
     int sparkUiPort;
 
@@ -142,6 +144,13 @@ public final class SandboxCommand implements Callable<Integer> {
         defaultValue = "8080",
         description = "the status view; -1 for none (default: ${DEFAULT-VALUE})")
     int statusPort;
+
+    @Option(
+        names = "--bind",
+        defaultValue = "127.0.0.1",
+        description =
+            "the status view's address; 0.0.0.0 for every interface (default: ${DEFAULT-VALUE})")
+    String bind;
 
     @Option(
         names = "--chain-interval",
@@ -179,33 +188,36 @@ public final class SandboxCommand implements Callable<Integer> {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+    /** The run the flags describe. */
+    SandboxRun.Settings settings() {
+      return new SandboxRun.Settings(
+          home(home),
+          dataDir,
+          fresh,
+          count,
+          duration,
+          rate,
+          split(generatorArgs),
+          split(streamArgs),
+          split(batchArgs),
+          kafkaPort,
+          flinkUiPort,
+          sparkUiPort,
+          statusPort,
+          bind,
+          chainInterval,
+          statusEvery,
+          drainTimeout,
+          verifyTimeout,
+          keepServing);
+    }
+
     @Override
     public Integer call() throws Exception {
       if (count != null && count <= 0) {
         throw new UsageException("--count must be positive");
       }
-      SandboxRun run =
-          new SandboxRun(
-              new SandboxRun.Settings(
-                  home(home),
-                  dataDir,
-                  fresh,
-                  count,
-                  duration,
-                  rate,
-                  split(generatorArgs),
-                  split(streamArgs),
-                  split(batchArgs),
-                  kafkaPort,
-                  flinkUiPort,
-                  sparkUiPort,
-                  statusPort,
-                  chainInterval,
-                  statusEvery,
-                  drainTimeout,
-                  verifyTimeout,
-                  keepServing),
-              System.out);
+      SandboxRun run = new SandboxRun(settings(), System.out);
       AtomicInteger interrupts = new AtomicInteger();
       Signal.handle(
           new Signal("INT"),
@@ -241,11 +253,7 @@ public final class SandboxCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "8080", description = "(default: ${DEFAULT-VALUE})")
     int port;
 
-    @Option(
-        names = {"-b", "--bootstrap-server"},
-        defaultValue = "localhost:9092",
-        description = "(default: ${DEFAULT-VALUE})")
-    String bootstrap;
+    @Mixin BootstrapServerOption kafka;
 
     @Option(
         names = "--flink-url",
@@ -267,7 +275,7 @@ public final class SandboxCommand implements Callable<Integer> {
 
     @Option(
         names = "--warehouse",
-        defaultValue = "data/lake",
+        defaultValue = Defaults.LAKE,
         description = "the lake's warehouse folder (default: ${DEFAULT-VALUE})")
     Path warehouse;
 
@@ -287,19 +295,19 @@ public final class SandboxCommand implements Callable<Integer> {
 
     @Option(
         names = "--run-log",
-        defaultValue = "data/batch-runs.jsonl",
+        defaultValue = Defaults.RUN_LOG,
         description = "the chain's run log (default: ${DEFAULT-VALUE})")
     Path runLog;
 
     @Option(
         names = "--report",
-        defaultValue = "data/verify/report.json",
+        defaultValue = Defaults.VERIFY_REPORT,
         description = "the verifier's JSON report (default: ${DEFAULT-VALUE})")
     Path report;
 
     @Option(
         names = "--generator-dir",
-        defaultValue = "data/generator",
+        defaultValue = Defaults.GENERATOR_DIR,
         description = "(default: ${DEFAULT-VALUE})")
     Path generatorDir;
 
@@ -329,7 +337,7 @@ public final class SandboxCommand implements Callable<Integer> {
               new StatusCollector(
                   new StatusCollector.Sources(
                       mode,
-                      bootstrap,
+                      kafka.bootstrapServers(),
                       PipelineNames.EVENTS_TOPIC,
                       PipelineNames.SESSIONS_TOPIC,
                       PipelineNames.LATE_TOPIC,
@@ -358,9 +366,11 @@ public final class SandboxCommand implements Callable<Integer> {
 
   @Command(
       name = "lab",
+      mixinStandardHelpOptions = true,
       description = {
         "Runs a lab: one system-design question answered on the embedded stack, with figures and",
-        "a verdict. lab --list lists them; lab <name> runs one; lab --help for its flags."
+        "a verdict. lab --list lists them; lab <name> runs one. The labs' own flags pass through",
+        "to keystone-labs.jar: LAB, --list, --data FOLDER (data-labs), --ui-port PORT (4040)."
       },
       footer = ExitCodes.HELP_FOOTER)
   static final class Lab implements Callable<Integer> {
@@ -377,9 +387,11 @@ public final class SandboxCommand implements Callable<Integer> {
 
   @Command(
       name = "sql",
+      mixinStandardHelpOptions = true,
       description = {
         "The SQL console on the sandbox's lake: Spark SQL with Iceberg's extensions",
-        "(keystone-batch-job.jar sql; its flags, e.g. -e \"SHOW TABLES\", pass through)."
+        "(keystone-batch-job.jar sql). Its flags pass through: -e SQL, -f FILE, --format",
+        "table|csv|json, --max-rows N, --history FILE (keystone-batch-job.jar sql --help)."
       },
       footer = ExitCodes.HELP_FOOTER)
   static final class Sql implements Callable<Integer> {

@@ -2,46 +2,35 @@ package org.keystonesandbox.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.keystonesandbox.cli.CommandHarness;
 import org.keystonesandbox.cli.ExitCodes;
 import org.keystonesandbox.cli.Jars;
 import org.keystonesandbox.sandbox.run.SandboxRun;
+import picocli.CommandLine;
 
 class SandboxCommandTest {
-  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-
-  private int run(String... args) {
-    return SandboxCommand.commandLine(
-            new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8))
-        .execute(args);
-  }
-
-  private String errors() {
-    return err.toString(StandardCharsets.UTF_8);
-  }
+  private final CommandHarness cli = new CommandHarness(SandboxCommand.MAIN);
 
   @Test
   void aWrongFlagIsOneLineAndExitCodeTwo() {
-    assertThat(run("run", "--colour", "blue")).isEqualTo(ExitCodes.USAGE);
-    assertThat(errors())
+    assertThat(cli.run("run", "--colour", "blue")).isEqualTo(ExitCodes.USAGE);
+    assertThat(cli.errors())
         .startsWith("keystone-sandbox: Unknown options: '--colour'")
         .hasLineCount(1);
   }
 
   @Test
   void aNonPositiveCountIsRefused() {
-    assertThat(run("run", "--count", "0")).isEqualTo(ExitCodes.USAGE);
-    assertThat(errors())
+    assertThat(cli.run("run", "--count", "0")).isEqualTo(ExitCodes.USAGE);
+    assertThat(cli.errors())
         .isEqualToIgnoringNewLines("keystone-sandbox: --count must be positive (see --help)");
   }
 
@@ -61,7 +50,7 @@ class SandboxCommandTest {
 
     // Ports 0 are not checked: the outcome must not depend on what else listens on this machine.
     assertThat(
-            run(
+            cli.run(
                 "run",
                 "--home",
                 homeWithTheJars(dir).toString(),
@@ -77,7 +66,7 @@ class SandboxCommandTest {
                 "--status-port",
                 "-1"))
         .isEqualTo(ExitCodes.USAGE);
-    assertThat(errors()).contains("is not empty and not a sandbox data folder").hasLineCount(1);
+    assertThat(cli.errors()).contains("is not empty and not a sandbox data folder").hasLineCount(1);
     assertThat(data.resolve("precious.txt")).hasContent("keep me");
   }
 
@@ -85,7 +74,7 @@ class SandboxCommandTest {
   void missingJarsSayHowToBuildThem(@TempDir Path dir) {
     Path data = dir.resolve("data");
     assertThat(
-            run(
+            cli.run(
                 "run",
                 "--data-dir",
                 data.toString(),
@@ -94,7 +83,7 @@ class SandboxCommandTest {
                 "--status-port",
                 "-1"))
         .isEqualTo(ExitCodes.UNAVAILABLE);
-    assertThat(errors())
+    assertThat(cli.errors())
         .contains("cannot find " + Jars.KAFKA)
         .contains("mvn -B install -DskipTests");
   }
@@ -102,30 +91,26 @@ class SandboxCommandTest {
   @Test
   void labAndSqlNameTheJarTheyNeedWhenItIsNotBuilt(@TempDir Path dir) {
     String nowhere = dir.resolve("nowhere").toString();
-    assertThat(run("lab", "--home", nowhere, "--list")).isEqualTo(ExitCodes.UNAVAILABLE);
-    assertThat(run("sql", "--home", nowhere, "-e", "SHOW TABLES")).isEqualTo(ExitCodes.UNAVAILABLE);
-    assertThat(errors().lines())
+    assertThat(cli.run("lab", "--home", nowhere, "--list")).isEqualTo(ExitCodes.UNAVAILABLE);
+    assertThat(cli.run("sql", "--home", nowhere, "-e", "SHOW TABLES"))
+        .isEqualTo(ExitCodes.UNAVAILABLE);
+    assertThat(cli.errors().lines())
         .satisfiesExactly(
             line -> assertThat(line).contains("cannot find " + Jars.LABS),
             line -> assertThat(line).contains("cannot find " + Jars.BATCH_JOB));
   }
 
   @Test
-  void helpOfEveryCommandEndsWithTheExitCodes() {
-    for (String[] help : new String[][] {{"--help"}, {"run", "--help"}, {"status", "--help"}}) {
-      out.reset();
-      assertThat(run(help)).isEqualTo(ExitCodes.OK);
-      assertThat(out.toString(StandardCharsets.UTF_8))
-          .as("%s", String.join(" ", help))
-          .contains("Exit codes: 0 done")
-          .contains("5 error (a job failed, a crash).");
-    }
+  void everyCommandAndSubcommandAnswersHelpWithItsUsageAndTheExitCodes() {
+    assertThat(SandboxCommand.MAIN.commandLine(System.out, System.err).getSubcommands())
+        .containsKeys("run", "status", "lab", "sql");
+    cli.assertEveryCommandAnswersHelp();
   }
 
   @Test
   void aBadDurationNamesTheFlagAndIsAUsageError() {
-    assertThat(run("run", "--drain-timeout", "soon")).isEqualTo(ExitCodes.USAGE);
-    assertThat(errors())
+    assertThat(cli.run("run", "--drain-timeout", "soon")).isEqualTo(ExitCodes.USAGE);
+    assertThat(cli.errors())
         .startsWith("keystone-sandbox: ")
         .contains("--drain-timeout")
         .hasLineCount(1);
@@ -139,7 +124,7 @@ class SandboxCommandTest {
     Files.writeString(data.resolve("earlier-run.txt"), "keep me");
     try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       assertThat(
-              run(
+              cli.run(
                   "run",
                   "--home",
                   home.toString(),
@@ -152,7 +137,25 @@ class SandboxCommandTest {
                   "-1"))
           .isEqualTo(ExitCodes.USAGE);
     }
-    assertThat(errors()).contains("(--kafka-port) is in use").hasLineCount(1);
+    assertThat(cli.errors()).contains("(--kafka-port) is in use").hasLineCount(1);
     assertThat(data.resolve("earlier-run.txt")).hasContent("keep me");
+  }
+
+  @Test
+  void runServesTheStatusViewOnThisMachineOnlyUnlessBindSaysOtherwise() {
+    assertThat(runSettings().statusBind()).isEqualTo("127.0.0.1");
+    assertThat(runSettings("--bind", "0.0.0.0").statusBind()).isEqualTo("0.0.0.0");
+    assertThat(SandboxRun.statusUrl("0.0.0.0", 8080)).isEqualTo("http://localhost:8080");
+    assertThat(SandboxRun.statusUrl("192.168.1.5", 8080)).isEqualTo("http://192.168.1.5:8080");
+  }
+
+  private static SandboxRun.Settings runSettings(String... flags) {
+    List<String> args = new ArrayList<>(List.of("run"));
+    args.addAll(List.of(flags));
+    CommandLine.ParseResult parsed =
+        SandboxCommand.MAIN
+            .commandLine(System.out, System.err)
+            .parseArgs(args.toArray(String[]::new));
+    return ((SandboxCommand.Run) parsed.subcommand().commandSpec().userObject()).settings();
   }
 }

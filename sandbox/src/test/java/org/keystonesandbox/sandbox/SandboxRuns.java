@@ -45,6 +45,7 @@ final class SandboxRuns {
         flinkUiPort,
         0,
         -1,
+        "127.0.0.1",
         Duration.ofSeconds(10),
         Duration.ofSeconds(10),
         Duration.ofMinutes(6),

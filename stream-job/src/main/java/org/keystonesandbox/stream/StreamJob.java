@@ -119,7 +119,7 @@ public final class StreamJob {
       try {
         Runtime.getRuntime().removeShutdownHook(canceller);
       } catch (IllegalStateException exiting) {
-        // Ctrl-C: the JVM is exiting and the hook is cancelling the job; nothing to undo
+        LOG.debug("Ctrl-C: the JVM is exiting and the hook is cancelling the job; nothing to undo");
       }
       awaitClosed(local);
       reported.countDown();

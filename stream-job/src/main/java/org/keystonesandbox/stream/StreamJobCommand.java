@@ -25,8 +25,8 @@ import picocli.CommandLine.Option;
  * flink run stream-job/target/keystone-stream-job.jar --bootstrap-server kafka:9092
  * </pre>
  *
- * Exit status ({@link ExitCodes}): 0 done, 1 the job failed, 2 bad flags, 3 Kafka unreachable or a
- * file unreadable; Ctrl-C cancels the job and ends with the shell's 130.
+ * Exit status ({@link ExitCodes}): 0 done, 2 bad flags, 3 Kafka unreachable or a file unreadable, 5
+ * the job failed; Ctrl-C cancels the job and ends with the shell's 130.
  */
 @Command(
     name = StreamJobCommand.NAME,
@@ -46,7 +46,7 @@ import picocli.CommandLine.Option;
       ExitCodes.HELP_FOOTER
     })
 public final class StreamJobCommand implements Callable<Integer> {
-  static final String NAME = "keystone-stream-job";
+  static final String NAME = StreamJobPipeline.JOB_NAME;
 
   @Option(
       names = "--config",

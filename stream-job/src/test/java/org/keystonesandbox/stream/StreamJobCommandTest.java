@@ -2,9 +2,6 @@ package org.keystonesandbox.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,41 +11,31 @@ import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.WebOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.keystonesandbox.cli.CommandHarness;
 import org.keystonesandbox.cli.ExitCodes;
 import org.keystonesandbox.events.names.PipelineNames;
 
 class StreamJobCommandTest {
-  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-
-  private int execute(String... args) {
-    StreamJobCommand command =
-        new StreamJobCommand(
-            new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8));
-    return command.commandLine(args).execute(args);
-  }
-
-  private String errors() {
-    return err.toString(StandardCharsets.UTF_8);
-  }
+  private final CommandHarness cli =
+      new CommandHarness((out, err) -> new StreamJobCommand(out, err).commandLine(new String[0]));
 
   @Test
   void anUnknownFlagIsOneLineAndExitCodeTwo() {
-    assertThat(execute("--sesion-gap", "5m")).isEqualTo(ExitCodes.USAGE);
-    assertThat(errors()).startsWith("keystone-stream-job: Unknown option").hasLineCount(1);
+    assertThat(cli.run("--sesion-gap", "5m")).isEqualTo(ExitCodes.USAGE);
+    assertThat(cli.errors()).startsWith("keystone-stream-job: Unknown option").hasLineCount(1);
   }
 
   @Test
   void aBadDurationNamesTheValueAndTheSyntax() {
-    assertThat(execute("--session-gap", "half an hour")).isEqualTo(ExitCodes.USAGE);
-    assertThat(errors()).contains("'half an hour' is not a duration").hasLineCount(1);
+    assertThat(cli.run("--session-gap", "half an hour")).isEqualTo(ExitCodes.USAGE);
+    assertThat(cli.errors()).contains("'half an hour' is not a duration").hasLineCount(1);
   }
 
   @Test
   void aDedupHorizonShorterThanTheAllowedLatenessIsRefused() {
-    assertThat(execute("--allowed-lateness", "2h", "--dedup-horizon", "1h"))
+    assertThat(cli.run("--allowed-lateness", "2h", "--dedup-horizon", "1h"))
         .isEqualTo(ExitCodes.USAGE);
-    assertThat(errors()).contains("dedup horizon").contains("allowed lateness");
+    assertThat(cli.errors()).contains("dedup horizon").contains("allowed lateness");
   }
 
   @Test
@@ -57,14 +44,14 @@ class StreamJobCommandTest {
     java.nio.file.Path chk = java.nio.file.Files.createDirectories(dir.resolve("job-1/chk-7"));
     java.nio.file.Files.writeString(chk.resolve("_metadata"), "");
     assertThat(
-            execute(
+            cli.run(
                 "--bounded",
                 "--checkpoint-dir",
                 dir.toString(),
                 "--bootstrap-server",
                 "127.0.0.1:1"))
         .isEqualTo(ExitCodes.USAGE);
-    assertThat(errors())
+    assertThat(cli.errors())
         .contains("--bounded cannot resume from")
         .contains("chk-7")
         .contains("--fresh")
@@ -88,8 +75,8 @@ class StreamJobCommandTest {
   @Test
   void anUnreachableBrokerIsExitCodeThreeAndSaysWhatToDo() {
     long started = System.nanoTime();
-    assertThat(execute("--bootstrap-server", "127.0.0.1:1")).isEqualTo(ExitCodes.UNAVAILABLE);
-    assertThat(errors()).contains("cannot reach Kafka at 127.0.0.1:1").hasLineCount(1);
+    assertThat(cli.run("--bootstrap-server", "127.0.0.1:1")).isEqualTo(ExitCodes.UNAVAILABLE);
+    assertThat(cli.errors()).contains("cannot reach Kafka at 127.0.0.1:1").hasLineCount(1);
     assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(30));
   }
 
@@ -109,9 +96,9 @@ class StreamJobCommandTest {
   @Test
   void theLakeSinkIsOffByDefaultAndItsFlagsAloneAreRefused() {
     assertThat(StreamJobCommand.parseSettings().lake()).isEmpty();
-    assertThat(execute("--catalog", "rest", "--catalog-uri", "http://127.0.0.1:8181"))
+    assertThat(cli.run("--catalog", "rest", "--catalog-uri", "http://127.0.0.1:8181"))
         .isEqualTo(ExitCodes.USAGE);
-    assertThat(errors()).contains("need --lake-sessions").hasLineCount(1);
+    assertThat(cli.errors()).contains("need --lake-sessions").hasLineCount(1);
   }
 
   @Test
@@ -124,8 +111,8 @@ class StreamJobCommandTest {
     assertThat(files.catalogProperties()).containsEntry("warehouse", dir.toUri().toString());
     assertThat(files.namespace()).isEqualTo(PipelineNames.LAKE_NAMESPACE);
 
-    assertThat(execute("--lake-sessions", "--catalog", "rest")).isEqualTo(ExitCodes.USAGE);
-    assertThat(errors()).contains("--catalog-uri").hasLineCount(1);
+    assertThat(cli.run("--lake-sessions", "--catalog", "rest")).isEqualTo(ExitCodes.USAGE);
+    assertThat(cli.errors()).contains("--catalog-uri").hasLineCount(1);
   }
 
   @Test
@@ -153,5 +140,10 @@ class StreamJobCommandTest {
     assertThat(submitted.get(CoreOptions.DEFAULT_PARALLELISM)).isEqualTo(2);
     assertThat(StreamJobPipeline.localClusterConfiguration(runtime).get(RestOptions.PORT))
         .isEqualTo(18081);
+  }
+
+  @Test
+  void everyCommandAndSubcommandAnswersHelpWithItsUsageAndTheExitCodes() {
+    cli.assertEveryCommandAnswersHelp();
   }
 }

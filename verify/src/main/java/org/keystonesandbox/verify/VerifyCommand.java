@@ -11,13 +11,16 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.SparkSession;
 import org.keystonesandbox.batch.cli.LakeOptions;
+import org.keystonesandbox.cli.BootstrapServerOption;
 import org.keystonesandbox.cli.CommandLines;
+import org.keystonesandbox.cli.CommandMain;
+import org.keystonesandbox.cli.Defaults;
 import org.keystonesandbox.cli.ExitCodes;
+import org.keystonesandbox.cli.StreamTopicsOptions;
 import org.keystonesandbox.events.catalog.Title;
 import org.keystonesandbox.events.names.PipelineNames;
 import org.keystonesandbox.verify.report.Check;
 import org.keystonesandbox.verify.report.Report;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -44,40 +47,14 @@ public final class VerifyCommand implements Callable<Integer> {
 
   @Option(
       names = "--generator-dir",
-      defaultValue = "data/generator",
+      defaultValue = Defaults.GENERATOR_DIR,
       description =
           "the generator's --out-dir, or a folder of run-* folders (default: ${DEFAULT-VALUE})")
   Path generatorDir;
 
-  @Option(
-      names = {"-b", "--bootstrap-server"},
-      defaultValue = "localhost:9092",
-      description = "Kafka (default: ${DEFAULT-VALUE})")
-  String bootstrap;
+  @Mixin BootstrapServerOption kafkaServers;
 
-  @Option(
-      names = "--events-topic",
-      defaultValue = PipelineNames.EVENTS_TOPIC,
-      description = "(default: ${DEFAULT-VALUE})")
-  String eventsTopic;
-
-  @Option(
-      names = "--sessions-topic",
-      defaultValue = PipelineNames.SESSIONS_TOPIC,
-      description = "(default: ${DEFAULT-VALUE})")
-  String sessionsTopic;
-
-  @Option(
-      names = "--late-topic",
-      defaultValue = PipelineNames.LATE_TOPIC,
-      description = "(default: ${DEFAULT-VALUE})")
-  String lateTopic;
-
-  @Option(
-      names = "--dlq-topic",
-      defaultValue = PipelineNames.DEAD_LETTER_TOPIC,
-      description = "(default: ${DEFAULT-VALUE})")
-  String dlqTopic;
+  @Mixin StreamTopicsOptions topics;
 
   @Option(
       names = "--stream-group",
@@ -115,7 +92,7 @@ public final class VerifyCommand implements Callable<Integer> {
 
   @Option(
       names = "--report",
-      defaultValue = "data/verify/report.json",
+      defaultValue = Defaults.VERIFY_REPORT,
       description = "where to write the JSON report (default: ${DEFAULT-VALUE})")
   Path reportFile;
 
@@ -153,20 +130,22 @@ public final class VerifyCommand implements Callable<Integer> {
     this.out = out;
   }
 
-  public static void main(String[] args) {
-    CommandLines.useLogConfiguration("batch-job-log4j2.xml");
-    System.exit(commandLine(System.out, System.err).execute(args));
-  }
+  /** The command's {@code main} and, for tests, its command line. */
+  static final CommandMain MAIN =
+      new CommandMain(
+          NAME,
+          "verification could not run",
+          "batch-job-log4j2.xml",
+          (out, err) -> new VerifyCommand(out));
 
-  static CommandLine commandLine(PrintStream out, PrintStream err) {
-    return CommandLines.create(
-        new VerifyCommand(out), NAME, "verification could not run", out, err);
+  public static void main(String[] args) {
+    MAIN.run(args);
   }
 
   @Override
   public Integer call() throws InterruptedException {
     CommandLines.validate(lake::settings);
-    try (KafkaContents kafka = new KafkaContents(bootstrap, kafkaTimeout)) {
+    try (KafkaContents kafka = new KafkaContents(kafkaServers.bootstrapServers(), kafkaTimeout)) {
       Instant deadline = Instant.now().plus(wait);
       while (true) {
         Report report = verifyOnce(kafka);
@@ -240,7 +219,7 @@ public final class VerifyCommand implements Callable<Integer> {
             runs.malformed(),
             finished ? runs.truth() : List.of(),
             runtimes);
-    Map<Integer, Long> end = kafka.endOffsets(eventsTopic);
+    Map<Integer, Long> end = kafka.endOffsets(topics.events());
     boolean topicComplete =
         finished && end.values().stream().mapToLong(Long::longValue).sum() == runs.records();
     Verification.Lake lakeSeen = null;
@@ -252,7 +231,7 @@ public final class VerifyCommand implements Callable<Integer> {
     List<Check> checks =
         Verification.run(
             expected,
-            kafka.startOffsets(eventsTopic),
+            kafka.startOffsets(topics.events()),
             end,
             lakeSeen,
             stream,
@@ -287,9 +266,10 @@ public final class VerifyCommand implements Callable<Integer> {
 
   private Verification.Stream readStream(KafkaContents kafka) {
     if (streamOutputs == null) {
-      streamOutputs = new FollowedStreamOutputs(kafka, dlqTopic, lateTopic, sessionsTopic);
+      streamOutputs =
+          new FollowedStreamOutputs(kafka, topics.deadLetters(), topics.late(), topics.sessions());
     }
-    Map<Integer, Long> committed = kafka.committedOffsets(streamGroup, eventsTopic);
+    Map<Integer, Long> committed = kafka.committedOffsets(streamGroup, topics.events());
     streamOutputs.readNew();
     return new Verification.Stream(
         committed,

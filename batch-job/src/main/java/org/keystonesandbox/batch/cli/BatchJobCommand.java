@@ -1,6 +1,5 @@
 package org.keystonesandbox.batch.cli;
 
-import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -13,6 +12,8 @@ import org.keystonesandbox.batch.gold.GoldJob;
 import org.keystonesandbox.batch.maintenance.MaintenanceJob;
 import org.keystonesandbox.batch.silver.SilverJob;
 import org.keystonesandbox.cli.CommandLines;
+import org.keystonesandbox.cli.CommandMain;
+import org.keystonesandbox.cli.Defaults;
 import org.keystonesandbox.cli.ExitCodes;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -28,8 +29,8 @@ import picocli.CommandLine.Option;
  * </pre>
  *
  * Each job prints one line saying what it read and wrote; the chain prints one per stage and
- * appends them to its run log. Exit status ({@link ExitCodes}): 0 done, 1 a job failed, 2 bad
- * flags, 3 Kafka unreachable.
+ * appends them to its run log. Exit status ({@link ExitCodes}): 0 done, 1 a statement of a {@code
+ * sql} script failed, 2 bad flags, 3 Kafka unreachable or a file unreadable, 5 a job failed.
  */
 @Command(
     name = "keystone-batch-job",
@@ -51,13 +52,13 @@ public final class BatchJobCommand {
 
   private static final String NAME = "keystone-batch-job";
 
-  public static void main(String[] args) {
-    CommandLines.useLogConfiguration("batch-job-log4j2.xml");
-    System.exit(commandLine(System.out, System.err).execute(args));
-  }
+  /** The command's {@code main} and, for tests, its command line. */
+  static final CommandMain MAIN =
+      new CommandMain(
+          NAME, "the job failed", "batch-job-log4j2.xml", (out, err) -> new BatchJobCommand());
 
-  static CommandLine commandLine(PrintStream out, PrintStream err) {
-    return CommandLines.create(new BatchJobCommand(), NAME, "the job failed", out, err);
+  public static void main(String[] args) {
+    MAIN.run(args);
   }
 
   /** Runs {@code job} in a session named after the command, and stops the session after. */
@@ -269,7 +270,7 @@ public final class BatchJobCommand {
 
     @Option(
         names = "--run-log",
-        defaultValue = "data/batch-runs.jsonl",
+        defaultValue = Defaults.RUN_LOG,
         description = "the run log, one JSON line per stage attempt (default: ${DEFAULT-VALUE})")
     Path runLog;
 

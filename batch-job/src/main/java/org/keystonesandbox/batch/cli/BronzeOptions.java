@@ -2,15 +2,13 @@ package org.keystonesandbox.batch.cli;
 
 import java.time.Duration;
 import org.keystonesandbox.batch.bronze.BronzeJob;
+import org.keystonesandbox.cli.BootstrapServerOption;
 import org.keystonesandbox.events.names.PipelineNames;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 final class BronzeOptions {
-  @Option(
-      names = {"-b", "--bootstrap-server"},
-      defaultValue = "localhost:9092",
-      description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE})")
-  String bootstrapServers;
+  @Mixin BootstrapServerOption bootstrap;
 
   @Option(
       names = "--topic",
@@ -25,6 +23,7 @@ final class BronzeOptions {
   Duration kafkaTimeout;
 
   BronzeJob.Settings settings() {
-    return new BronzeJob.Settings(bootstrapServers, topic, kafkaTimeout, BronzeJob.Crash.NONE);
+    return new BronzeJob.Settings(
+        bootstrap.bootstrapServers(), topic, kafkaTimeout, BronzeJob.Crash.NONE);
   }
 }

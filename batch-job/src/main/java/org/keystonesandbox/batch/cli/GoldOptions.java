@@ -5,12 +5,13 @@ import java.nio.file.Path;
 import java.util.Locale;
 import org.keystonesandbox.batch.gold.GoldJob;
 import org.keystonesandbox.batch.gold.JoinStrategy;
+import org.keystonesandbox.cli.Defaults;
 import picocli.CommandLine.Option;
 
 final class GoldOptions {
   @Option(
       names = "--titles",
-      defaultValue = "data/generator/titles.csv",
+      defaultValue = Defaults.TITLES,
       description = "the title catalog the generator wrote (default: ${DEFAULT-VALUE})")
   Path titles;
 

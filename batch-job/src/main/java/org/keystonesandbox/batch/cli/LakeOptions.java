@@ -5,6 +5,7 @@ import java.util.Locale;
 import org.apache.spark.sql.SparkSession;
 import org.keystonesandbox.batch.lake.Lake;
 import org.keystonesandbox.batch.lake.LakeSettings;
+import org.keystonesandbox.cli.Defaults;
 import org.keystonesandbox.events.names.PipelineNames;
 import picocli.CommandLine.Option;
 
@@ -12,7 +13,7 @@ import picocli.CommandLine.Option;
 public final class LakeOptions {
   @Option(
       names = "--warehouse",
-      defaultValue = "data/lake",
+      defaultValue = Defaults.LAKE,
       description = "folder of the file-based catalog (default: ${DEFAULT-VALUE})")
   Path warehouse;
 
@@ -49,7 +50,7 @@ public final class LakeOptions {
 
   @Option(
       names = "--ui-port",
-      defaultValue = "4040",
+      defaultValue = Defaults.SPARK_UI_PORT,
       description = "Spark UI port, 0 for none (default: ${DEFAULT-VALUE})")
   int uiPort;
 

@@ -2,26 +2,16 @@ package org.keystonesandbox.batch.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.keystonesandbox.cli.CommandHarness;
 import org.keystonesandbox.cli.ExitCodes;
 
 /** The {@code sql} command as a user runs it; each run starts and stops its own Spark session. */
 class SqlCommandTest {
-  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-
-  private int run(String... args) {
-    return BatchJobCommand.commandLine(
-            new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8))
-        .execute(args);
-  }
+  private final CommandHarness cli = new CommandHarness(BatchJobCommand.MAIN);
 
   @Test
   void aScriptFileRunsAgainstTheFileCatalogAndABadStatementFailsItWithOneLine(@TempDir Path dir)
@@ -34,14 +24,15 @@ class SqlCommandTest {
             + "INSERT INTO lake.keystone.t VALUES (1), (2);\n"
             + "SELECT count(*) AS n FROM lake.keystone.t.snapshots;\n");
     String[] lake = {"--warehouse", dir.resolve("lake").toString(), "--ui-port", "0"};
-    int code = run(concat(new String[] {"sql", "--format", "csv", "-f", script.toString()}, lake));
-    assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isEqualTo(ExitCodes.OK);
-    assertThat(out.toString(StandardCharsets.UTF_8).lines()).containsExactly("n", "1");
+    int code =
+        cli.run(concat(new String[] {"sql", "--format", "csv", "-f", script.toString()}, lake));
+    assertThat(code).as(cli.errors()).isEqualTo(ExitCodes.OK);
+    assertThat(cli.output().lines()).containsExactly("n", "1");
 
-    err.reset();
-    assertThat(run(concat(new String[] {"sql", "-e", "SELECT * FROM nowhere"}, lake)))
+    cli.reset();
+    assertThat(cli.run(concat(new String[] {"sql", "-e", "SELECT * FROM nowhere"}, lake)))
         .isEqualTo(ExitCodes.FAILED);
-    assertThat(err.toString(StandardCharsets.UTF_8).lines())
+    assertThat(cli.errors().lines())
         .containsExactly(
             "error: [TABLE_OR_VIEW_NOT_FOUND] The table or view `nowhere` cannot be found."
                 + " Verify the spelling and correctness of the schema and catalog.",
@@ -50,9 +41,9 @@ class SqlCommandTest {
 
   @Test
   void contradictoryFlagsAreAUsageErrorBeforeSparkStarts() {
-    assertThat(run("sql", "-e", "SELECT 1", "-f", "x.sql")).isEqualTo(ExitCodes.USAGE);
-    assertThat(run("sql", "--format", "xml")).isEqualTo(ExitCodes.USAGE);
-    assertThat(err.toString(StandardCharsets.UTF_8).lines())
+    assertThat(cli.run("sql", "-e", "SELECT 1", "-f", "x.sql")).isEqualTo(ExitCodes.USAGE);
+    assertThat(cli.run("sql", "--format", "xml")).isEqualTo(ExitCodes.USAGE);
+    assertThat(cli.errors().lines())
         .containsExactly(
             "keystone-batch-job: give -e or -f, not both (see --help)",
             "keystone-batch-job: --format must be table, csv or json, not xml (see --help)");

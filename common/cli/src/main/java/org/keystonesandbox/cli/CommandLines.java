@@ -19,8 +19,9 @@ import picocli.CommandLine;
  *   <li>a bad flag or value, a {@link UsageException}, or an {@link IllegalArgumentException} while
  *       the flags become settings ({@link #settings}): {@code <name>: <message> (see --help)}, exit
  *       {@link ExitCodes#USAGE};
- *   <li>Kafka unreachable: {@code <name>: <message>}; a file that cannot be read or written: {@code
- *       <name>: <ExceptionType>: <message>}; exit {@link ExitCodes#UNAVAILABLE};
+ *   <li>Kafka unreachable or an {@link UnavailableException}: {@code <name>: <message>}; a file
+ *       that cannot be read or written: {@code <name>: <ExceptionType>: <message>}; exit {@link
+ *       ExitCodes#UNAVAILABLE};
  *   <li>anything else, an {@link IllegalArgumentException} from the running work too: {@code
  *       <name>: <failure>: <root cause>}, exit {@link ExitCodes#ERROR}.
  * </ul>
@@ -49,6 +50,10 @@ public final class CommandLines {
           if (ex instanceof UsageException) {
             err.println(name + ": " + ex.getMessage() + " (see --help)");
             return ExitCodes.USAGE;
+          }
+          if (ex instanceof UnavailableException) {
+            err.println(name + ": " + ex.getMessage());
+            return ExitCodes.UNAVAILABLE;
           }
           if (ex instanceof KafkaUnavailableException
               || ex instanceof IOException

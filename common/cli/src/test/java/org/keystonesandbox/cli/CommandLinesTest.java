@@ -2,10 +2,7 @@ package org.keystonesandbox.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
 import java.io.FileNotFoundException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import org.junit.jupiter.api.Test;
@@ -14,8 +11,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 class CommandLinesTest {
-  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+  private final CommandHarness cli =
+      new CommandHarness(
+          new CommandMain("probe", "the job failed", "none.xml", (o, e) -> new Probe()));
 
   @Command(name = "probe", mixinStandardHelpOptions = true, footer = ExitCodes.HELP_FOOTER)
   static final class Probe implements Callable<Integer> {
@@ -40,23 +38,20 @@ class CommandLinesTest {
         case "running" -> new IllegalArgumentException("Wrong FS: s3://bucket, expected file:///");
         case "kafka" -> new KafkaUnavailableException("no broker at localhost:1", null);
         case "file" -> new FileNotFoundException("truth.csv (No such file or directory)");
+        case "port" ->
+            new UnavailableException(
+                "cannot listen on 127.0.0.1:8181: BindException: Address already in use", null);
         default -> new IllegalStateException("wrapper", new ArithmeticException("/ by zero"));
       };
     }
   }
 
   private int run(String... args) {
-    return CommandLines.create(
-            new Probe(),
-            "probe",
-            "the job failed",
-            new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8))
-        .execute(args);
+    return cli.run(args);
   }
 
   private String errText() {
-    return err.toString(StandardCharsets.UTF_8);
+    return cli.errors();
   }
 
   @Test
@@ -99,13 +94,15 @@ class CommandLinesTest {
   }
 
   @Test
-  void anUnreachableBrokerOrMissingFileIsUnavailable() {
+  void anUnreachableBrokerAMissingFileOrATakenPortIsUnavailable() {
     assertThat(run("--throw", "kafka")).isEqualTo(ExitCodes.UNAVAILABLE);
     assertThat(run("--throw", "file")).isEqualTo(ExitCodes.UNAVAILABLE);
+    assertThat(run("--throw", "port")).isEqualTo(ExitCodes.UNAVAILABLE);
     assertThat(errText().lines())
         .containsExactly(
             "probe: no broker at localhost:1",
-            "probe: FileNotFoundException: truth.csv (No such file or directory)");
+            "probe: FileNotFoundException: truth.csv (No such file or directory)",
+            "probe: cannot listen on 127.0.0.1:8181: BindException: Address already in use");
   }
 
   @Test
@@ -122,9 +119,14 @@ class CommandLinesTest {
   }
 
   @Test
+  void everyCommandAnswersHelp() {
+    cli.assertEveryCommandAnswersHelp();
+  }
+
+  @Test
   void helpEndsWithTheExitCodes() {
     assertThat(run("--help")).isEqualTo(ExitCodes.OK);
-    assertThat(out.toString(StandardCharsets.UTF_8))
+    assertThat(cli.output())
         .contains("Exit codes: 0 done, 1 failed")
         .contains("4 not caught up yet,")
         .contains("5 error (a job failed, a crash).");

@@ -3,12 +3,15 @@ package org.keystonesandbox.catalog;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.CatalogUtil;
@@ -25,8 +28,16 @@ import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.keystonesandbox.cli.CommandLines;
+import org.keystonesandbox.cli.CommandMain;
+import org.keystonesandbox.cli.Defaults;
+import org.keystonesandbox.cli.ExitCodes;
+import org.keystonesandbox.cli.UnavailableException;
+import org.keystonesandbox.cli.UsageException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * An Iceberg REST catalog server in its own process: Iceberg's own REST protocol handler ({@code
@@ -37,20 +48,19 @@ import org.slf4j.LoggerFactory;
  * see the warehouse at the same absolute path.
  *
  * <pre>
- * CATALOG_WAREHOUSE=data/lake java -jar docker/rest-catalog/target/keystone-rest-catalog.jar
+ * CATALOG_WAREHOUSE=data/lake java -jar docker/rest-catalog/target/keystone-rest-catalog.jar [--bind ADDRESS] [--port PORT]
  * </pre>
  *
- * Configured by environment variables, named as for Iceberg's {@code RESTCatalogServer}: {@code
- * CATALOG_} + the property, {@code __} for {@code -} and {@code _} for {@code .}:
+ * The address and port are flags ({@code --bind}, default {@code CATALOG_REST_HOST} or {@code
+ * 127.0.0.1}; {@code --port}, default {@code CATALOG_REST_PORT} or 8181). The catalog is configured
+ * by environment variables, named as for Iceberg's {@code RESTCatalogServer}: {@code CATALOG_} +
+ * the property, {@code __} for {@code -} and {@code _} for {@code .}:
  *
  * <ul>
  *   <li>{@code CATALOG_WAREHOUSE}: a local folder (or {@code file:} URI), default {@code
  *       data/lake}; made absolute, created if missing, and it must be writable.
  *   <li>{@code CATALOG_URI}: the catalog database, default {@code
  *       jdbc:sqlite:<warehouse>/catalog.db}.
- *   <li>{@code CATALOG_REST_PORT}: default 8181; 0 takes a free port (the ready line names it).
- *   <li>{@code CATALOG_REST_HOST}: the address to listen on, default {@code 127.0.0.1} (compose
- *       sets {@code 0.0.0.0} inside its network).
  *   <li>any other {@code CATALOG_*} is a catalog property: {@code CATALOG_CLIENTS} (database
  *       connections, default 1 so that SQLite commits never contend), {@code CATALOG_IO__IMPL},
  *       {@code CATALOG_JDBC_USER}, {@code CATALOG_CATALOG_NAME} (the name stored with every row,
@@ -58,30 +68,75 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * Prints {@code rest-catalog: ready at http://HOST:PORT (warehouse PATH)} once it accepts requests
- * ({@code GET /v1/config} answers 200 from then on) and runs until stopped (SIGTERM or Ctrl-C). An
- * unusable warehouse or setting exits 2, a failed start (port taken, database unreadable) exits 1,
- * each with one line on stderr.
+ * ({@code GET /v1/config} answers 200 from then on) and runs until stopped (SIGTERM or Ctrl-C).
+ * Exit codes are the project's ({@link ExitCodes}): a bad flag or an unusable warehouse or setting
+ * exits 2, a failed start (port taken, database unreadable) 3, any other failure 5, each with one
+ * line on stderr.
  */
-public final class RestCatalogMain {
-
+@Command(
+    name = RestCatalogMain.NAME,
+    mixinStandardHelpOptions = true,
+    version = "keystone-rest-catalog 0.1.0",
+    sortOptions = false,
+    description = {
+      "An Iceberg REST catalog over a SQLite catalog in its warehouse folder.",
+      "The catalog is configured by CATALOG_* environment variables: CATALOG_WAREHOUSE",
+      "(default data/lake), CATALOG_URI, CATALOG_CLIENTS... (see the module README)."
+    },
+    footer = ExitCodes.HELP_FOOTER)
+public final class RestCatalogMain implements Callable<Integer> {
+  static final String NAME = "rest-catalog";
   static final String ENV_PREFIX = "CATALOG_";
-  static final String DEFAULT_WAREHOUSE = "data/lake";
+  static final String DEFAULT_WAREHOUSE = Defaults.LAKE;
   static final int DEFAULT_PORT = 8181;
   static final String DEFAULT_HOST = "127.0.0.1";
   static final String DEFAULT_CATALOG_NAME = "rest_backend";
 
-  private RestCatalogMain() {}
+  /** The command's {@code main} and, for tests, its command line. */
+  static final CommandMain MAIN =
+      new CommandMain(
+          NAME,
+          "cannot start",
+          "rest-catalog-log4j2.xml",
+          (out, err) -> new RestCatalogMain(out, System.getenv()));
 
-  public static void main(String[] args) throws Exception {
-    if (System.getProperty("log4j2.configurationFile") == null) {
-      System.setProperty("log4j2.configurationFile", "classpath:rest-catalog-log4j2.xml");
-    }
-    if (args.length > 0) {
-      fail(2, "takes no arguments; set CATALOG_* environment variables (see the module README)");
-    }
-    Map<String, String> props = catalogProperties(System.getenv());
-    String host = host(props.remove("rest.host"));
-    int port = port(props.remove("rest.port"));
+  @Option(
+      names = "--bind",
+      paramLabel = "ADDRESS",
+      description = {
+        "the address to listen on, 0.0.0.0 for every interface",
+        "(default: CATALOG_REST_HOST, else " + DEFAULT_HOST + ")"
+      })
+  String bind;
+
+  @Option(
+      names = "--port",
+      paramLabel = "PORT",
+      description = {
+        "the HTTP port, 0 for a free one (the ready line names it)",
+        "(default: CATALOG_REST_PORT, else " + DEFAULT_PORT + ")"
+      })
+  Integer port;
+
+  private final PrintStream out;
+  private final Map<String, String> env;
+
+  RestCatalogMain(PrintStream out, Map<String, String> env) {
+    this.out = out;
+    this.env = env;
+  }
+
+  public static void main(String[] args) {
+    MAIN.run(args);
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    Map<String, String> props = catalogProperties(env);
+    String host = bind != null ? bind.trim() : host(props.remove("rest.host"));
+    props.remove("rest.host");
+    String portText = props.remove("rest.port");
+    int listenOn = CommandLines.settings(() -> port != null ? port(port) : port(portText));
     Path warehouse = writableWarehouse(props.getOrDefault("warehouse", DEFAULT_WAREHOUSE));
     props.put("warehouse", warehouse.toString());
     props.putIfAbsent("uri", "jdbc:sqlite:" + warehouse.resolve("catalog.db"));
@@ -96,7 +151,7 @@ public final class RestCatalogMain {
     try {
       catalog = CatalogUtil.buildIcebergCatalog(name, props, new Configuration());
       connector.setHost(host);
-      connector.setPort(port);
+      connector.setPort(listenOn);
       server.addConnector(connector);
       ServletContextHandler context = new ServletContextHandler(ServletContextHandler.NO_SESSIONS);
       context.addServlet(
@@ -106,13 +161,18 @@ public final class RestCatalogMain {
       server.setHandler(context);
       server.start();
     } catch (Exception e) {
-      fail(1, "cannot start on " + host + ":" + port + " (" + props.get("uri") + "): " + root(e));
-      return;
+      String where = host + ":" + listenOn + " (" + props.get("uri") + ")";
+      if (unavailable(e)) {
+        throw new UnavailableException(
+            "cannot start on " + where + ": " + CommandLines.rootMessage(e), e);
+      }
+      throw new IllegalStateException("on " + where, e);
     }
     Runtime.getRuntime()
         .addShutdownHook(new Thread(() -> stop(server, catalog), "rest-catalog-shutdown"));
-    System.out.println(
-        "rest-catalog: ready at http://"
+    out.println(
+        NAME
+            + ": ready at http://"
             + host
             + ":"
             + connector.getLocalPort()
@@ -120,6 +180,20 @@ public final class RestCatalogMain {
             + warehouse
             + ")");
     server.join();
+    return ExitCodes.OK;
+  }
+
+  /** A start that failed for want of a port or the database: an I/O or SQL error at its root. */
+  static boolean unavailable(Throwable e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof IOException || cause instanceof SQLException) {
+        return true;
+      }
+      if (cause.getCause() == cause) {
+        break;
+      }
+    }
+    return false;
   }
 
   /**
@@ -145,7 +219,8 @@ public final class RestCatalogMain {
     if (location.startsWith("file:")) {
       folder = Path.of(URI.create(location));
     } else if (location.matches("[a-zA-Z][a-zA-Z0-9+.-]*://.*")) {
-      throw fail(2, "CATALOG_WAREHOUSE must be a local folder or file: URI, not " + location);
+      throw new UsageException(
+          "CATALOG_WAREHOUSE must be a local folder or file: URI, not " + location);
     } else {
       folder = Path.of(location);
     }
@@ -154,7 +229,8 @@ public final class RestCatalogMain {
       Files.createDirectories(folder);
       Files.delete(Files.createTempFile(folder, ".rest-catalog-probe", ""));
     } catch (IOException | RuntimeException e) {
-      throw fail(2, "warehouse " + folder + " is not a writable folder: " + describe(e));
+      throw new UsageException(
+          "warehouse " + folder + " is not a writable folder: " + CommandLines.rootMessage(e), e);
     }
     return folder;
   }
@@ -164,19 +240,23 @@ public final class RestCatalogMain {
     return value == null || value.isBlank() ? DEFAULT_HOST : value.trim();
   }
 
-  private static int port(String value) {
+  /** The port {@code CATALOG_REST_PORT} names, 8181 if none. */
+  static int port(String value) {
     if (value == null || value.isBlank()) {
       return DEFAULT_PORT;
     }
-    try {
-      int port = Integer.parseInt(value.trim());
-      if (port >= 0 && port <= 65535) {
-        return port;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
+    if (!value.trim().matches("\\d{1,5}")) {
+      throw new IllegalArgumentException(
+          "CATALOG_REST_PORT must be a port number (0-65535), not '" + value + "'");
     }
-    throw fail(2, "CATALOG_REST_PORT must be a port number (0-65535), not '" + value + "'");
+    return port(Integer.parseInt(value.trim()));
+  }
+
+  private static int port(int port) {
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("the port must be 0-65535, not " + port);
+    }
+    return port;
   }
 
   /** Iceberg's request handler, refusing locations outside the warehouse first. */
@@ -215,6 +295,7 @@ public final class RestCatalogMain {
    */
   private static final class CatalogServlet extends RESTCatalogServlet {
     private static final long serialVersionUID = 1L;
+    // here, not in RestCatalogMain: created after main has pointed Log4j2 at its configuration
     private static final Logger LOG = LoggerFactory.getLogger(RestCatalogMain.class);
 
     CatalogServlet(RESTCatalogAdapter adapter) {
@@ -237,36 +318,15 @@ public final class RestCatalogMain {
     try {
       server.stop();
     } catch (Exception e) {
-      System.err.println("rest-catalog: stopping the HTTP server failed: " + root(e));
+      System.err.println(
+          NAME + ": stopping the HTTP server failed: " + CommandLines.rootMessage(e));
     }
     if (catalog instanceof Closeable closeable) {
       try {
         closeable.close();
       } catch (IOException e) {
-        System.err.println("rest-catalog: closing the catalog failed: " + root(e));
+        System.err.println(NAME + ": closing the catalog failed: " + CommandLines.rootMessage(e));
       }
     }
-  }
-
-  /** Prints one line and exits; declared to return an exception so callers can {@code throw}. */
-  private static IllegalStateException fail(int status, String message) {
-    System.err.println("rest-catalog: " + message);
-    System.exit(status);
-    return new IllegalStateException(message);
-  }
-
-  private static String root(Throwable e) {
-    Throwable root = e;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    return describe(root);
-  }
-
-  private static String describe(Throwable e) {
-    String message = e.getMessage();
-    return message == null || message.isBlank()
-        ? e.getClass().getSimpleName()
-        : e.getClass().getSimpleName() + ": " + message;
   }
 }

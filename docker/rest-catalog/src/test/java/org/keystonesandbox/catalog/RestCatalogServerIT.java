@@ -38,6 +38,7 @@ import org.apache.iceberg.types.Types;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.keystonesandbox.events.names.PipelineNames;
 
 /**
  * Runs {@code target/keystone-rest-catalog.jar} as a child process, as the compose stack does, and
@@ -50,7 +51,10 @@ class RestCatalogServerIT {
   private static final Pattern READY =
       Pattern.compile("rest-catalog: ready at (http://\\S+) \\(warehouse (.+)\\)");
 
-  private static final Namespace NAMESPACE = Namespace.of("keystone");
+  /** A table property the test commits and reads back; any name does. */
+  private static final String NOTE = "rest-catalog-it.note";
+
+  private static final Namespace NAMESPACE = Namespace.of(PipelineNames.LAKE_NAMESPACE);
   private static final TableIdentifier TABLE = TableIdentifier.of(NAMESPACE, "events");
   private static final Schema SCHEMA =
       new Schema(
@@ -88,10 +92,14 @@ class RestCatalogServerIT {
 
       Table created = catalog.buildTable(TABLE, SCHEMA).withPartitionSpec(BY_DAY).create();
       assertThat(created.location())
-          .isEqualTo(warehouse.toAbsolutePath().resolve("keystone/events").toString());
+          .isEqualTo(
+              warehouse
+                  .toAbsolutePath()
+                  .resolve(PipelineNames.LAKE_NAMESPACE + "/events")
+                  .toString());
       assertDayPartitioned(created);
       // A commit the server writes itself: new table metadata in the warehouse.
-      created.updateProperties().set("keystone.stage", "test").commit();
+      created.updateProperties().set(NOTE, "test").commit();
 
       // The server writes metadata where a table points: never outside its warehouse.
       Path elsewhere = tmp.resolve("elsewhere");
@@ -116,7 +124,7 @@ class RestCatalogServerIT {
       Table reloaded = catalog.loadTable(TABLE);
       assertThat(reloaded.schema().sameSchema(SCHEMA)).isTrue();
       assertDayPartitioned(reloaded);
-      assertThat(reloaded.properties()).containsEntry("keystone.stage", "test");
+      assertThat(reloaded.properties()).containsEntry(NOTE, "test");
       assertThat(reloaded.currentSnapshot()).isNull();
       metadataFile = ((HasTableOperations) reloaded).operations().current().metadataFileLocation();
       assertThat(Path.of(metadataFile)).startsWith(warehouse.toAbsolutePath()).isRegularFile();

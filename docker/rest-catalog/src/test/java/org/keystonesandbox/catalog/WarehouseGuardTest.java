@@ -15,6 +15,7 @@ import org.apache.iceberg.rest.requests.CreateTableRequest;
 import org.apache.iceberg.rest.requests.UpdateTableRequest;
 import org.apache.iceberg.types.Types;
 import org.junit.jupiter.api.Test;
+import org.keystonesandbox.events.names.PipelineNames;
 
 class WarehouseGuardTest {
   private static final Path WAREHOUSE = Path.of("/data/lake");
@@ -74,7 +75,8 @@ class WarehouseGuardTest {
             () ->
                 guard.check(
                     CreateNamespaceRequest.builder()
-                        .withNamespace(org.apache.iceberg.catalog.Namespace.of("keystone"))
+                        .withNamespace(
+                            org.apache.iceberg.catalog.Namespace.of(PipelineNames.LAKE_NAMESPACE))
                         .setProperties(new HashMap<>(Map.of("location", "/home")))
                         .build()))
         .isInstanceOf(ForbiddenException.class);

@@ -5,17 +5,15 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.keystonesandbox.cli.BootstrapServerOption;
 import org.keystonesandbox.events.names.PipelineNames;
 import org.keystonesandbox.ingest.KafkaSettings;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Where and how the generator writes: the flags of {@link KafkaSettings}. */
 public final class KafkaOptions {
-  @Option(
-      names = {"-b", "--bootstrap-server"},
-      defaultValue = "localhost:9092",
-      description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE})")
-  String bootstrapServers;
+  @Mixin BootstrapServerOption bootstrap;
 
   @Option(
       names = {"-t", "--topic"},
@@ -73,6 +71,11 @@ public final class KafkaOptions {
     producer.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(batchSize));
     producer.putAll(producerProperties);
     return new KafkaSettings(
-        bootstrapServers, topic, partitions, replicationFactor, connectTimeout, producer);
+        bootstrap.bootstrapServers(),
+        topic,
+        partitions,
+        replicationFactor,
+        connectTimeout,
+        producer);
   }
 }

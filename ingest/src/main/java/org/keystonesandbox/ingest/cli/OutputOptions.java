@@ -2,6 +2,7 @@ package org.keystonesandbox.ingest.cli;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import org.keystonesandbox.cli.Defaults;
 import org.keystonesandbox.ingest.OutputSettings;
 import picocli.CommandLine.Option;
 
@@ -9,7 +10,7 @@ import picocli.CommandLine.Option;
 public final class OutputOptions {
   @Option(
       names = "--out-dir",
-      defaultValue = "data/generator",
+      defaultValue = Defaults.GENERATOR_DIR,
       description = "catalog, ground truth and summary go here (default: ${DEFAULT-VALUE})")
   Path outDir;
 

@@ -225,7 +225,9 @@ final class Drain {
       try {
         entry = JSON.readTree(line);
       } catch (JsonProcessingException cutShort) {
-        continue; // mid-append, or cut short by a kill: the status view counts those
+        // the status view counts those lines for the user
+        LOG.debug("run log line skipped: mid-append, or cut short by a kill", cutShort);
+        continue;
       }
       if ("ok".equals(entry.path("status").asText())) {
         failed = 0;

@@ -57,11 +57,14 @@ public final class SandboxRun {
       int flinkUiPort,
       int sparkUiPort,
       int statusPort,
+      String statusBind,
       Duration chainInterval,
       Duration statusEvery,
       Duration drainTimeout,
       Duration verifyTimeout,
       boolean keepServing) {}
+
+  private static final String LOOPBACK = "127.0.0.1";
 
   private final Settings settings;
   private final PrintStream out;
@@ -123,7 +126,8 @@ public final class SandboxRun {
     ports.put("--status-port", settings.statusPort());
     ports.forEach(
         (flag, port) -> {
-          if (port > 0 && !free(port)) {
+          String address = flag.equals("--status-port") ? settings.statusBind() : LOOPBACK;
+          if (port > 0 && !free(address, port)) {
             throw new UsageException(
                 "port "
                     + port
@@ -135,9 +139,16 @@ public final class SandboxRun {
         });
   }
 
-  private static boolean free(int port) {
+  /** The status view's address as a browser on this machine opens it. */
+  public static String statusUrl(String bind, int port) {
+    String host =
+        bind.equals(LOOPBACK) || bind.equals("0.0.0.0") || bind.equals("::") ? "localhost" : bind;
+    return "http://" + host + ":" + port;
+  }
+
+  private static boolean free(String address, int port) {
     try (ServerSocket socket = new ServerSocket()) {
-      socket.bind(new InetSocketAddress("127.0.0.1", port));
+      socket.bind(new InetSocketAddress(address, port));
       return true;
     } catch (IOException inUse) {
       return false;
@@ -152,8 +163,10 @@ public final class SandboxRun {
     StatusServer status = null;
     try {
       if (settings.statusPort() >= 0) {
-        status = new StatusServer("127.0.0.1", settings.statusPort(), collector::latest).start();
-        out.printf("sandbox: status view at http://localhost:%d%n", status.port());
+        status =
+            new StatusServer(settings.statusBind(), settings.statusPort(), collector::latest)
+                .start();
+        out.printf("sandbox: status view at %s%n", statusUrl(settings.statusBind(), status.port()));
       }
       startBroker();
       GeneratorRun generatorRun = data.nextGeneratorRun();

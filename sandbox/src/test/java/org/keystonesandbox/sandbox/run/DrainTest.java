@@ -118,6 +118,7 @@ class DrainTest {
             1,
             0,
             -1,
+            "127.0.0.1",
             Duration.ofSeconds(10),
             Duration.ofSeconds(10),
             Duration.ofMinutes(1),

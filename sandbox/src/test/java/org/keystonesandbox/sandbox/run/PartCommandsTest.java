@@ -29,6 +29,7 @@ class PartCommandsTest {
         18081,
         14040,
         18080,
+        "127.0.0.1",
         Duration.ofSeconds(20),
         Duration.ofSeconds(5),
         Duration.ofMinutes(10),

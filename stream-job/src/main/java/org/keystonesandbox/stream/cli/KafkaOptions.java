@@ -1,41 +1,18 @@
 package org.keystonesandbox.stream.cli;
 
 import java.time.Duration;
+import org.keystonesandbox.cli.BootstrapServerOption;
+import org.keystonesandbox.cli.StreamTopicsOptions;
 import org.keystonesandbox.events.names.PipelineNames;
 import org.keystonesandbox.stream.KafkaSettings;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Where the job reads and writes: the flags of {@link KafkaSettings}. */
 public final class KafkaOptions {
-  @Option(
-      names = {"-b", "--bootstrap-server"},
-      defaultValue = "localhost:9092",
-      description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE})")
-  String bootstrapServers;
+  @Mixin BootstrapServerOption bootstrap;
 
-  @Option(
-      names = "--events-topic",
-      defaultValue = PipelineNames.EVENTS_TOPIC,
-      description = "input topic (default: ${DEFAULT-VALUE})")
-  String eventsTopic;
-
-  @Option(
-      names = "--sessions-topic",
-      defaultValue = PipelineNames.SESSIONS_TOPIC,
-      description = "sessions, an upsert log keyed by user (default: ${DEFAULT-VALUE})")
-  String sessionsTopic;
-
-  @Option(
-      names = "--late-topic",
-      defaultValue = PipelineNames.LATE_TOPIC,
-      description = "events later than the allowed lateness (default: ${DEFAULT-VALUE})")
-  String lateTopic;
-
-  @Option(
-      names = "--dlq-topic",
-      defaultValue = PipelineNames.DEAD_LETTER_TOPIC,
-      description = "malformed records, unchanged, reason in headers (default: ${DEFAULT-VALUE})")
-  String deadLetterTopic;
+  @Mixin StreamTopicsOptions topics;
 
   @Option(
       names = "--group-id",
@@ -85,11 +62,11 @@ public final class KafkaOptions {
       throw new IllegalArgumentException("--from-earliest and --from-committed exclude each other");
     }
     return new KafkaSettings(
-        bootstrapServers,
-        eventsTopic,
-        sessionsTopic,
-        lateTopic,
-        deadLetterTopic,
+        bootstrap.bootstrapServers(),
+        topics.events(),
+        topics.sessions(),
+        topics.late(),
+        topics.deadLetters(),
         groupId,
         bounded,
         outputPartitions,

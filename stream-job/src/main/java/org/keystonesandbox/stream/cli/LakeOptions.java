@@ -3,6 +3,7 @@ package org.keystonesandbox.stream.cli;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
+import org.keystonesandbox.cli.Defaults;
 import org.keystonesandbox.events.names.PipelineNames;
 import org.keystonesandbox.stream.LakeSinkSettings;
 import picocli.CommandLine.Option;
@@ -57,7 +58,8 @@ public final class LakeOptions {
             if (catalogUri != null) {
               throw new IllegalArgumentException("--catalog-uri needs --catalog rest");
             }
-            yield LakeSinkSettings.files(warehouse == null ? Path.of("data/lake") : warehouse, ns);
+            yield LakeSinkSettings.files(
+                warehouse == null ? Path.of(Defaults.LAKE) : warehouse, ns);
           }
           case "rest" -> {
             if (warehouse != null) {

@@ -29,6 +29,8 @@ import org.apache.iceberg.types.Types;
 import org.keystonesandbox.events.names.PipelineNames;
 import org.keystonesandbox.stream.LakeSinkSettings;
 import org.keystonesandbox.stream.topology.SessionUpdate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The sessions topic landed in the lake: the table {@link PipelineNames#RT_SESSIONS}, written by
@@ -38,6 +40,8 @@ import org.keystonesandbox.stream.topology.SessionUpdate;
  * moments as the topic's transactions.
  */
 public final class SessionsTable {
+  private static final Logger LOG = LoggerFactory.getLogger(SessionsTable.class);
+
   public static final List<String> KEY = List.of("user_id", "session_start");
 
   public static final Schema SCHEMA =
@@ -101,14 +105,16 @@ public final class SessionsTable {
       try {
         namespaces.createNamespace(table.namespace());
       } catch (AlreadyExistsException createdMeanwhile) {
-        // another writer created it between the check and the call: what was wanted
+        LOG.info(
+            "namespace {} was created by another writer meanwhile: it is there, as wanted",
+            table.namespace());
       }
     }
     if (!catalog.tableExists(table)) {
       try {
         catalog.createTable(table, SCHEMA, SPEC, Map.of(TableProperties.FORMAT_VERSION, "2"));
       } catch (AlreadyExistsException createdMeanwhile) {
-        // another writer created it between the check and the call: what was wanted
+        LOG.info("table {} was created by another writer meanwhile: it is there, as wanted", table);
       }
     }
   }
