@@ -52,7 +52,11 @@ public final class BatchJobCommand {
   private static final String NAME = "keystone-batch-job";
 
   public static void main(String[] args) {
-    CommandLines.useLogConfiguration("batch-job-log4j2.xml");
+    // The console's own: what Spark logs about a failed statement would repeat its one-line error
+    CommandLines.useLogConfiguration(
+        args.length > 0 && args[0].equals("sql")
+            ? SqlCommand.LOG_CONFIGURATION
+            : "batch-job-log4j2.xml");
     System.exit(commandLine(System.out, System.err).execute(args));
   }
 

@@ -29,6 +29,9 @@ import picocli.CommandLine.Option;
     },
     footer = ExitCodes.HELP_FOOTER)
 final class SqlCommand implements Callable<Integer> {
+  /** The console's Log4j2 configuration: no stack traces, no task-failure logs. */
+  static final String LOG_CONFIGURATION = "sql-console-log4j2.xml";
+
   @Mixin LakeOptions lake;
 
   @Option(
