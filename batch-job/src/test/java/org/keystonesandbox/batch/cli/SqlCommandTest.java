@@ -58,6 +58,20 @@ class SqlCommandTest {
             "keystone-batch-job: --format must be table, csv or json, not xml (see --help)");
   }
 
+  @Test
+  void helpKeepsEachLineWholeAndOffersNoJobOnlyFlag() {
+    assertThat(run("sql", "--help")).isEqualTo(ExitCodes.OK);
+    String help = out.toString(StandardCharsets.UTF_8);
+    assertThat(help)
+        .contains("(CALL lake.system.*, time travel,\n")
+        .contains("  -e, --execute=SQL")
+        .doesNotContain("--write-mode");
+    assertThat(run("sql", "--write-mode", "copy-on-write", "-e", "SELECT 1"))
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .startsWith("keystone-batch-job: Unknown options: '--write-mode'");
+  }
+
   private static String[] concat(String[] a, String[] b) {
     String[] all = new String[a.length + b.length];
     System.arraycopy(a, 0, all, 0, a.length);
