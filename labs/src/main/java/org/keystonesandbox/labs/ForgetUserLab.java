@@ -5,7 +5,9 @@ import static org.keystonesandbox.events.names.PipelineNames.SILVER_EVENTS;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -96,18 +98,124 @@ final class ForgetUserLab implements Lab {
         visible == 0 && travel > 0 && onDisk > 0,
         "");
 
+    report.step("A write that failed left a file behind: an orphan, no snapshot references it");
+    Path orphan = plantOrphan(run, silver, tables.get(silver));
+    report.note(
+        "copied a data file of silver_events that holds "
+            + user
+            + " to "
+            + orphan.getParent().getFileName()
+            + "/"
+            + orphan.getFileName()
+            + " in its data folder: "
+            + rowsOnDisk(run, Map.of(silver, tables.get(silver)))
+            + " rows of the user on disk in silver_events now");
+
     report.step(
-        "The pipeline's forget job: delete, compact, expire, on every table that holds them");
+        "The pipeline's forget job: delete, compact, expire, remove orphans, on every table that"
+            + " holds them");
     report.note("java -jar batch-job/target/keystone-batch-job.jar forget --user " + user);
     List<ForgetUserJob.TableResult> results = new ForgetUserJob(run.spark(), run.lake()).run(user);
-    List<List<Object>> rows = new ArrayList<>();
+    List<List<Object>> written = new ArrayList<>();
+    List<List<Object>> removed = new ArrayList<>();
+    boolean everyDeleteWrote = true;
+    boolean everyStepRemoved = true;
     for (ForgetUserJob.TableResult r : results) {
-      rows.add(List.of(r.table(), r.rowsDeleted(), r.filesRewritten()));
+      ForgetUserJob.Maintenance m = r.maintenance();
+      written.add(
+          List.of(
+              r.table(),
+              r.rowsDeleted(),
+              r.deleteFilesWritten(),
+              r.dataFilesReplaced(),
+              r.filesRewritten()));
+      removed.add(
+          List.of(
+              r.table(),
+              m.snapshotsExpired(),
+              m.dataFilesDeleted(),
+              m.deleteFilesDeleted(),
+              m.metadataFilesDeleted(),
+              m.orphansDeleted()));
+      if (r.rowsDeleted() > 0) {
+        everyDeleteWrote &= r.deleteFilesWritten() + r.dataFilesReplaced() > 0;
+        everyStepRemoved &=
+            (r.filesRewritten() > 0 || r.dataFilesReplaced() > 0)
+                && m.snapshotsExpired() > 0
+                && m.dataFilesDeleted() > 0;
+      }
     }
-    report.table(List.of("table", "rows deleted", "data files rewritten"), rows);
+    report.table(
+        List.of(
+            "table",
+            "rows deleted",
+            "delete files written",
+            "data files replaced",
+            "data files compacted"),
+        written);
+    report.table(
+        List.of(
+            "table",
+            "snapshots expired",
+            "data files deleted",
+            "delete files deleted",
+            "manifests + lists deleted",
+            "orphans removed"),
+        removed);
+    report.check(
+        "each delete that removed rows wrote delete files (merge-on-read) or replaced data files",
+        everyDeleteWrote,
+        "");
+    report.check(
+        "on each such table compaction rewrote files and expiry removed snapshots and data files",
+        everyStepRemoved,
+        "");
+    long orphans = results.stream().mapToLong(r -> r.maintenance().orphansDeleted()).sum();
+    report.check(
+        "orphan removal deleted the planted file",
+        orphans >= 1 && !Files.exists(orphan),
+        orphans + " orphans removed");
     long left = rowsOnDisk(run, tables);
     report.note("rows of " + user + " in any data file of the tables on disk now: " + left);
     report.check("no data file on disk holds a row of " + user, left == 0, left + " rows");
+    List<List<Object>> reachable = new ArrayList<>();
+    long inSnapshots = 0;
+    for (ForgetUserJob.TableResult r : results) {
+      String table = run.lake().table(r.table());
+      List<Long> snapshots = new ArrayList<>();
+      SnapshotMarks.load(run.spark(), table)
+          .snapshots()
+          .forEach(x -> snapshots.add(x.snapshotId()));
+      long rows = 0;
+      for (long id : snapshots) {
+        rows +=
+            count(
+                run,
+                "SELECT count(*) FROM "
+                    + table
+                    + " VERSION AS OF "
+                    + id
+                    + " WHERE "
+                    + tables.get(table));
+      }
+      inSnapshots += rows;
+      reachable.add(List.of(r.table(), snapshots.size(), rows));
+    }
+    report.table(
+        List.of("table", "reachable snapshots", "rows of " + user + " in them"), reachable);
+    report.check(
+        "no reachable snapshot of any table that held " + user + " holds a row of them",
+        inSnapshots == 0 && !reachable.isEmpty(),
+        inSnapshots + " rows");
+    report.query(
+        "SELECT snapshot_id, operation, summary['added-delete-files'] AS delete_files,"
+            + " summary['deleted-data-files'] AS replaced FROM "
+            + run.table(SILVER_EVENTS)
+            + ".snapshots");
+    report.query(
+        "SELECT content, count(*) AS files FROM "
+            + run.table(SILVER_EVENTS)
+            + ".all_files GROUP BY content");
     String travelError =
         run.failureOf("SELECT count(*) FROM " + silver + " VERSION AS OF " + beforeDelete);
     report.check(
@@ -154,6 +262,35 @@ final class ForgetUserLab implements Lab {
             + " records keyed "
             + user
             + ": a log deletes by retention, not record by record (see the page)");
+  }
+
+  /**
+   * A copy of one of the table's data files under another name, as a write that failed after
+   * writing its file and before committing leaves it; dated a minute back, as a file is that the
+   * failed write left before the erasure started.
+   */
+  private static Path plantOrphan(LabRun run, String table, String condition) throws Exception {
+    Path data =
+        Path.of(URI.create(SnapshotMarks.load(run.spark(), table).location())).resolve("data");
+    List<Path> files;
+    try (Stream<Path> walk = Files.walk(data)) {
+      files = walk.filter(f -> f.toString().endsWith(".parquet")).toList();
+    }
+    Path live = null;
+    for (Path file : files) {
+      var frame = run.spark().read().parquet(file.toString());
+      if (!List.of(frame.columns()).contains("file_path") && frame.where(condition).count() > 0) {
+        live = file;
+        break;
+      }
+    }
+    if (live == null) {
+      throw new IllegalStateException("no data file of " + table + " holds the user's rows");
+    }
+    Path orphan = live.resolveSibling("00000-0-aborted-write.parquet");
+    Files.copy(live, orphan);
+    Files.setLastModifiedTime(orphan, FileTime.from(Instant.now().minus(Duration.ofMinutes(1))));
+    return orphan;
   }
 
   /** Every table holding the user, by full name, with the condition that finds their rows. */

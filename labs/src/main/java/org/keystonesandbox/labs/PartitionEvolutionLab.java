@@ -5,8 +5,12 @@ import static org.keystonesandbox.events.names.PipelineNames.BRONZE_EVENTS;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
+import org.apache.iceberg.PartitionField;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Table;
 import org.keystonesandbox.batch.lake.SnapshotMarks;
@@ -48,8 +52,18 @@ final class PartitionEvolutionLab implements Lab {
         run.produce("--count", "3000", "--rate", "40", "--users", "300", "--seed", "17");
     run.chain();
     table.refresh();
-    List<String> hourlyFiles = LakeFigures.filesBySpec(table).getOrDefault(hourlySpec, List.of());
+    Map<Integer, List<String>> beforeChange = LakeFigures.filesBySpec(table);
+    List<String> hourlyFiles = beforeChange.getOrDefault(hourlySpec, List.of());
     report.note(hourlyFiles.size() + " files in the hourly spec");
+    // The analyst's query: it filters and groups on event_ts, the column, never on a partition
+    String byDay =
+        "SELECT to_date(event_ts) AS day, count(*) AS events FROM "
+            + bronze
+            + " WHERE event_ts >= TIMESTAMP '2000-01-01 00:00:00' GROUP BY 1 ORDER BY 1";
+    List<String> queries = new ArrayList<>();
+    long daysBefore = run.spark().sql(byDay).count();
+    queries.add(byDay);
+    report.query(byDay);
 
     report.step("The partitioning evolves to days(event_ts): a metadata change, no data rewritten");
     String toDays =
@@ -82,15 +96,20 @@ final class PartitionEvolutionLab implements Lab {
     run.chain();
     table.refresh();
     Map<Integer, List<String>> bySpec = LakeFigures.filesBySpec(table);
-    report.table(List.of("spec", "files", "partitioning"), specRows(table, bySpec));
-    report.query(
+    String filesQuery =
         "SELECT spec_id, count(*) AS files, sum(file_size_in_bytes) AS bytes FROM "
             + bronze
-            + ".files GROUP BY spec_id");
-    report.query(
-        "SELECT to_date(event_ts) AS day, count(*) AS events FROM "
-            + bronze
-            + " GROUP BY 1 ORDER BY 1");
+            + ".files GROUP BY spec_id";
+    report.query(filesQuery);
+    queries.add(filesQuery);
+    long daysAfter = run.spark().sql(byDay).count();
+    queries.add(byDay);
+    report.query(byDay);
+    report.note(
+        "the same query, word for word, before and after the change: "
+            + daysBefore
+            + " days, then "
+            + daysAfter);
     report.check(
         "the hourly files are still there, unchanged, beside the new daily ones",
         bySpec.getOrDefault(hourlySpec, List.of()).equals(hourlyFiles)
@@ -100,7 +119,10 @@ final class PartitionEvolutionLab implements Lab {
             + bySpec.getOrDefault(dailySpec, List.of()).size()
             + " daily");
     run.checkPipelineExact("across both specs");
-    long rows = run.spark().sql("SELECT count(*) FROM " + bronze).first().getLong(0);
+    String countQuery = "SELECT count(*) FROM " + bronze;
+    long rows = run.spark().sql(countQuery).first().getLong(0);
+    queries.add(countQuery);
+    report.query(countQuery);
 
     report.step("Compaction rewrites the old files into the current spec");
     String rewrite =
@@ -109,13 +131,41 @@ final class PartitionEvolutionLab implements Lab {
             + "', options => map('rewrite-all', 'true'))";
     run.spark().sql(rewrite).collectAsList();
     report.query(rewrite);
+    queries.add(rewrite);
     table.refresh();
     Map<Integer, List<String>> afterRewrite = LakeFigures.filesBySpec(table);
-    report.table(List.of("spec", "files", "partitioning"), specRows(table, afterRewrite));
-    long rowsAfter = run.spark().sql("SELECT count(*) FROM " + bronze).first().getLong(0);
+    report.table(
+        List.of(
+            "spec",
+            "partitioning",
+            "files before the change",
+            "after the next run",
+            "after compaction"),
+        specRows(table, List.of(beforeChange, bySpec, afterRewrite)));
+    long rowsAfter = run.spark().sql(countQuery).first().getLong(0);
+    queries.add(countQuery);
+    List<String> partitionColumns = partitionColumns(table);
+    List<String> naming =
+        queries.stream()
+            .filter(
+                q ->
+                    partitionColumns.stream()
+                        .anyMatch(
+                            c -> q.toLowerCase(Locale.ROOT).contains(c.toLowerCase(Locale.ROOT))))
+            .toList();
+    report.note(
+        queries.size()
+            + " statements the lab ran on bronze_events, each printed above; the partition columns"
+            + " of its specs: "
+            + partitionColumns);
+    report.check(
+        "no query the lab ran names a partition column: they name event_ts, the partitions stay"
+            + " hidden",
+        naming.isEmpty() && !partitionColumns.isEmpty(),
+        naming.isEmpty() ? "" : "named in: " + naming);
     report.check(
         "after compaction every file is in the daily spec, and no row changed",
-        afterRewrite.keySet().equals(java.util.Set.of(dailySpec)) && rowsAfter == rows,
+        afterRewrite.keySet().equals(Set.of(dailySpec)) && rowsAfter == rows,
         rowsAfter + " rows");
 
     report.step("ADD PARTITION FIELD alone keeps the old field beside the new one");
@@ -137,11 +187,31 @@ final class PartitionEvolutionLab implements Lab {
         "");
   }
 
-  private static List<List<Object>> specRows(Table table, Map<Integer, List<String>> bySpec) {
+  /** One row per spec: its fields and its files at each moment, side by side. */
+  private static List<List<Object>> specRows(
+      Table table, List<Map<Integer, List<String>>> moments) {
+    Set<Integer> specs = new TreeSet<>();
+    moments.forEach(m -> specs.addAll(m.keySet()));
     List<List<Object>> rows = new ArrayList<>();
-    bySpec.forEach(
-        (spec, files) -> rows.add(List.of(spec, files.size(), describe(table.specs().get(spec)))));
+    for (int spec : specs) {
+      List<Object> row = new ArrayList<>(List.of(spec, describe(table.specs().get(spec))));
+      moments.forEach(m -> row.add(m.getOrDefault(spec, List.of()).size()));
+      rows.add(row);
+    }
     return rows;
+  }
+
+  /**
+   * The names a query would use to name a partition itself: every partition field of every spec the
+   * table has had ({@code event_ts_hour}, {@code event_ts_day}).
+   */
+  private static List<String> partitionColumns(Table table) {
+    return table.specs().values().stream()
+        .flatMap(spec -> spec.fields().stream())
+        .map(PartitionField::name)
+        .distinct()
+        .sorted()
+        .toList();
   }
 
   /** {@code day(event_ts), hour(event_ts)}: a spec's fields as one reads them in SQL. */

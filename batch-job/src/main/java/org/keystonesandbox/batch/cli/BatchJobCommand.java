@@ -58,7 +58,9 @@ public final class BatchJobCommand {
           NAME, "the job failed", "batch-job-log4j2.xml", (out, err) -> new BatchJobCommand());
 
   public static void main(String[] args) {
-    MAIN.run(args);
+    // The console's own: what Spark logs about a failed statement would repeat its one-line error
+    boolean console = args.length > 0 && args[0].equals("sql");
+    (console ? MAIN.withLogConfiguration(SqlCommand.LOG_CONFIGURATION) : MAIN).run(args);
   }
 
   /** Runs {@code job} in a session named after the command, and stops the session after. */
@@ -220,11 +222,24 @@ public final class BatchJobCommand {
     String run(SparkSession spark) {
       StringBuilder report = new StringBuilder("forget " + user + ":");
       for (ForgetUserJob.TableResult t : new ForgetUserJob(spark, lake.settings()).run(user)) {
+        ForgetUserJob.Maintenance m = t.maintenance();
         report.append(
-            "%n  %s: %d rows deleted, %d data files rewritten"
-                .formatted(t.table(), t.rowsDeleted(), t.filesRewritten()));
+            ("%n  %s: %d rows deleted (%d delete files written, %d data files replaced), %d data"
+                    + " files compacted; %d snapshots expired (%d data, %d delete, %d metadata"
+                    + " files deleted), %d orphan files deleted")
+                .formatted(
+                    t.table(),
+                    t.rowsDeleted(),
+                    t.deleteFilesWritten(),
+                    t.dataFilesReplaced(),
+                    t.filesRewritten(),
+                    m.snapshotsExpired(),
+                    m.dataFilesDeleted(),
+                    m.deleteFilesDeleted(),
+                    m.metadataFilesDeleted(),
+                    m.orphansDeleted()));
       }
-      return report.append("%n  every older snapshot expired".formatted()).toString();
+      return report.toString();
     }
   }
 

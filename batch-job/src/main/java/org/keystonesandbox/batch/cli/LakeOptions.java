@@ -33,12 +33,16 @@ public final class LakeOptions {
       description = "the tables' namespace (default: ${DEFAULT-VALUE})")
   String namespace;
 
+  static final String WRITE_MODE = "--write-mode";
+  private static final String DEFAULT_WRITE_MODE = "merge-on-read";
+
+  // Initialised for a command that leaves the flag out (sql), where picocli sets no default
   @Option(
-      names = "--write-mode",
-      defaultValue = "merge-on-read",
+      names = WRITE_MODE,
+      defaultValue = DEFAULT_WRITE_MODE,
       description =
           "copy-on-write or merge-on-read, for row-level changes (default: ${DEFAULT-VALUE})")
-  String writeMode;
+  String writeMode = DEFAULT_WRITE_MODE;
 
   @Option(
       names = "--master",

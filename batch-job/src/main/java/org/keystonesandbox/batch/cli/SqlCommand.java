@@ -22,6 +22,8 @@ import picocli.CommandLine.Option;
 @Command(
     name = "sql",
     mixinStandardHelpOptions = true,
+    usageHelpWidth = 100,
+    modelTransformer = SqlCommand.WithoutJobOptions.class,
     description = {
       "Spark SQL on the lake, with Iceberg's SQL extensions (CALL lake.system.*, time travel,",
       "metadata tables such as lake.keystone.silver_events.snapshots). One statement with -e,",
@@ -29,6 +31,21 @@ import picocli.CommandLine.Option;
     },
     footer = ExitCodes.HELP_FOOTER)
 final class SqlCommand implements Callable<Integer> {
+  /**
+   * The lake's flags without those that only tell a job how to write ({@code --write-mode}): a
+   * statement says how it writes, and a table's properties do.
+   */
+  static final class WithoutJobOptions implements CommandLine.IModelTransformer {
+    @Override
+    public CommandLine.Model.CommandSpec transform(CommandLine.Model.CommandSpec sql) {
+      sql.remove(sql.findOption(LakeOptions.WRITE_MODE));
+      return sql;
+    }
+  }
+
+  /** The console's Log4j2 configuration: no stack traces, no task-failure logs. */
+  static final String LOG_CONFIGURATION = "sql-console-log4j2.xml";
+
   @Mixin LakeOptions lake;
 
   @Option(

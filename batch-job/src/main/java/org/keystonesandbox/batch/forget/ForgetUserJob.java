@@ -17,6 +17,8 @@ import org.apache.iceberg.AppendFiles;
 import org.apache.iceberg.DataOperations;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.actions.DeleteOrphanFiles;
+import org.apache.iceberg.actions.ExpireSnapshots;
 import org.apache.iceberg.actions.RewriteDataFiles;
 import org.apache.iceberg.spark.CommitMetadata;
 import org.apache.iceberg.spark.actions.SparkActions;
@@ -41,8 +43,46 @@ import org.keystonesandbox.batch.lake.Tables;
  * with no user id and stay as they are.
  */
 public final class ForgetUserJob {
-  /** What the job did to one table. */
-  public record TableResult(String table, long rowsDeleted, long filesRewritten) {}
+  /**
+   * What the job did to one table.
+   *
+   * @param rowsDeleted the user's rows the delete removed
+   * @param deleteFilesWritten delete files the delete committed (merge-on-read), from its snapshot
+   * @param dataFilesReplaced data files the delete rewrote without the rows (copy-on-write), from
+   *     its snapshot
+   * @param filesRewritten data files the compaction rewrote, folding the deletes in
+   * @param maintenance what expiry and orphan removal removed afterwards
+   */
+  public record TableResult(
+      String table,
+      long rowsDeleted,
+      long deleteFilesWritten,
+      long dataFilesReplaced,
+      long filesRewritten,
+      Maintenance maintenance) {
+    TableResult withMaintenance(Maintenance done) {
+      return new TableResult(
+          table, rowsDeleted, deleteFilesWritten, dataFilesReplaced, filesRewritten, done);
+    }
+  }
+
+  /**
+   * What the maintenance after the delete removed from one table.
+   *
+   * @param snapshotsExpired snapshots no longer in the table's metadata
+   * @param dataFilesDeleted data files expiry deleted (the ones the compaction replaced)
+   * @param deleteFilesDeleted position and equality delete files expiry deleted
+   * @param metadataFilesDeleted manifests and manifest lists expiry deleted
+   * @param orphansDeleted files in the table's folder no snapshot referenced, deleted
+   */
+  public record Maintenance(
+      int snapshotsExpired,
+      long dataFilesDeleted,
+      long deleteFilesDeleted,
+      long metadataFilesDeleted,
+      int orphansDeleted) {
+    static final Maintenance NONE = new Maintenance(0, 0, 0, 0, 0);
+  }
 
   private static final Pattern USER_ID = Pattern.compile("[A-Za-z0-9_.:@-]+");
 
@@ -95,14 +135,37 @@ public final class ForgetUserJob {
     // Only now, with every mark on a current snapshot: a crash before this point leaves the
     // tables readable and the job can run again.
     long now = System.currentTimeMillis();
+    List<TableResult> done = new ArrayList<>();
     for (TableResult result : results) {
-      Table table = load(result.table());
-      SparkActions.get(spark).expireSnapshots(table).expireOlderThan(now).retainLast(1).execute();
-      // Files no snapshot ever referenced (a failed write, an aborted rewrite) may hold the user
-      // too; with the chain stopped, none of them is a write in progress.
-      SparkActions.get(spark).deleteOrphanFiles(table).olderThan(now).execute();
+      done.add(result.withMaintenance(expireAndRemoveOrphans(load(result.table()), now)));
     }
-    return results;
+    return done;
+  }
+
+  /** Every snapshot older than {@code now} but the current expired, then the table's orphans. */
+  private Maintenance expireAndRemoveOrphans(Table table, long now) {
+    int snapshotsBefore = count(table.snapshots());
+    ExpireSnapshots.Result expired =
+        SparkActions.get(spark).expireSnapshots(table).expireOlderThan(now).retainLast(1).execute();
+    table.refresh();
+    // Files no snapshot ever referenced (a failed write, an aborted rewrite) may hold the user
+    // too; with the chain stopped, none of them is a write in progress.
+    DeleteOrphanFiles.Result orphans =
+        SparkActions.get(spark).deleteOrphanFiles(table).olderThan(now).execute();
+    return new Maintenance(
+        snapshotsBefore - count(table.snapshots()),
+        expired.deletedDataFilesCount(),
+        expired.deletedPositionDeleteFilesCount() + expired.deletedEqualityDeleteFilesCount(),
+        expired.deletedManifestsCount() + expired.deletedManifestListsCount(),
+        count(orphans.orphanFileLocations()));
+  }
+
+  private static int count(Iterable<?> items) {
+    int n = 0;
+    for (Object ignored : items) {
+      n++;
+    }
+    return n;
   }
 
   /**
@@ -133,11 +196,17 @@ public final class ForgetUserJob {
             .sql("SELECT count(*) FROM " + lake.table(name) + " WHERE " + condition)
             .first()
             .getLong(0);
+    long deleteFiles = 0;
+    long replaced = 0;
     if (rows > 0) {
       CommitMetadata.withCommitProperties(
           marks,
           () -> spark.sql("DELETE FROM " + lake.table(name) + " WHERE " + condition),
           RuntimeException.class);
+      table.refresh();
+      Map<String, String> delete = table.currentSnapshot().summary();
+      deleteFiles = Long.parseLong(delete.getOrDefault("added-delete-files", "0"));
+      replaced = Long.parseLong(delete.getOrDefault("deleted-data-files", "0"));
     }
     table.refresh();
     RewriteDataFiles rewrite =
@@ -151,7 +220,8 @@ public final class ForgetUserJob {
     }
     RewriteDataFiles.Result result = rewrite.execute();
     stamp(table, marks);
-    return new TableResult(name, rows, result.rewrittenDataFilesCount());
+    return new TableResult(
+        name, rows, deleteFiles, replaced, result.rewrittenDataFilesCount(), Maintenance.NONE);
   }
 
   /**

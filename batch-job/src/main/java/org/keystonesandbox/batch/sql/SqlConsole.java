@@ -63,7 +63,17 @@ public final class SqlConsole {
                     Locale.ROOT, "(%,d row%s, %.2f s)", rows, rows == 1 ? "" : "s", seconds));
       }
       return true;
-    } catch (Exception e) { // Spark's AnalysisException is checked, but Scala throws it undeclared
+    } catch (Exception | StackOverflowError e) {
+      // Spark's AnalysisException is checked, but Scala throws it undeclared. A stack overflow
+      // (a deeply nested expression or a recursive function) ends with its stack unwound: the
+      // session is as it was, so the prompt goes on.
+      err.println("error: " + oneLine(e));
+      return false;
+    } catch (VirtualMachineError fatal) {
+      // Out of memory or an internal JVM error: other threads (Spark's scheduler, listener bus)
+      // may have failed too, so the session cannot be trusted; the console ends with the error.
+      throw fatal;
+    } catch (Error e) { // e.g. a class a function needs is missing: nothing else is harmed
       err.println("error: " + oneLine(e));
       return false;
     }
@@ -139,7 +149,10 @@ public final class SqlConsole {
 
   /** The first line of the error's message: Spark's error class and what it says. */
   public static String oneLine(Throwable e) {
-    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    return message.strip().lines().findFirst().orElse(e.getClass().getSimpleName());
+    String type = e.getClass().getSimpleName();
+    String message = e.getMessage() == null ? "" : e.getMessage().strip();
+    String first = message.lines().findFirst().orElse("");
+    // Spark's errors start with their class ([DIVIDE_BY_ZERO]); a JVM error needs its type
+    return first.isEmpty() ? type : e instanceof Error ? type + ": " + first : first;
   }
 }

@@ -49,6 +49,19 @@ class SqlCommandTest {
             "keystone-batch-job: --format must be table, csv or json, not xml (see --help)");
   }
 
+  @Test
+  void helpKeepsEachLineWholeAndOffersNoJobOnlyFlag() {
+    assertThat(cli.run("sql", "--help")).isEqualTo(ExitCodes.OK);
+    String help = cli.output();
+    assertThat(help)
+        .contains("(CALL lake.system.*, time travel,\n")
+        .contains("  -e, --execute=SQL")
+        .doesNotContain("--write-mode");
+    assertThat(cli.run("sql", "--write-mode", "copy-on-write", "-e", "SELECT 1"))
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(cli.errors()).startsWith("keystone-batch-job: Unknown options: '--write-mode'");
+  }
+
   private static String[] concat(String[] a, String[] b) {
     String[] all = new String[a.length + b.length];
     System.arraycopy(a, 0, all, 0, a.length);

@@ -88,6 +88,51 @@ class ForgetUserJobTest extends SparkLakeTest {
   }
 
   @Test
+  void itReportsTheDeleteFilesItWroteAndWhatEachMaintenanceStepRemoved() throws Exception {
+    LakeSettings lake = freshLake();
+    BronzeFixture bronze = new BronzeFixture(spark, lake);
+    bronze
+        .beat("a1", "gone", "t1", 1000, "2026-01-05T10:00:00Z")
+        .beat("b1", "stays", "t1", 2000, "2026-01-05T10:00:00Z")
+        .append();
+    silver(lake);
+    // A file an aborted write left behind, holding the user's rows: no snapshot references it
+    Path data =
+        Path.of(
+                URI.create(
+                    SnapshotMarks.load(spark, lake.table(PipelineNames.SILVER_EVENTS)).location()))
+            .resolve("data");
+    Path live;
+    try (Stream<Path> walk = Files.walk(data)) {
+      live = walk.filter(f -> f.toString().endsWith(".parquet")).findFirst().orElseThrow();
+    }
+    Path orphan = live.resolveSibling("aborted-write.parquet");
+    Files.copy(live, orphan);
+
+    List<ForgetUserJob.TableResult> results = new ForgetUserJob(spark, lake).run("gone");
+
+    ForgetUserJob.TableResult events =
+        results.stream()
+            .filter(r -> r.table().equals(PipelineNames.BRONZE_EVENTS))
+            .findFirst()
+            .orElseThrow();
+    assertThat(events.rowsDeleted()).isEqualTo(1);
+    assertThat(events.deleteFilesWritten()).as("merge-on-read: a delete file").isEqualTo(1);
+    assertThat(events.filesRewritten()).as("compaction folds it in").isEqualTo(1);
+    assertThat(events.maintenance().snapshotsExpired()).isPositive();
+    assertThat(events.maintenance().dataFilesDeleted()).as("the file before compaction").isOne();
+    assertThat(events.maintenance().deleteFilesDeleted()).isOne();
+    assertThat(events.maintenance().metadataFilesDeleted()).isPositive();
+    ForgetUserJob.TableResult silver =
+        results.stream()
+            .filter(r -> r.table().equals(PipelineNames.SILVER_EVENTS))
+            .findFirst()
+            .orElseThrow();
+    assertThat(silver.maintenance().orphansDeleted()).isEqualTo(1);
+    assertThat(orphan).doesNotExist();
+  }
+
+  @Test
   void aCompactionOfBronzeAfterSilverReadItLeavesNothingUnreadAndIsNoObstacle() {
     LakeSettings lake = freshLake();
     BronzeFixture bronze = new BronzeFixture(spark, lake);

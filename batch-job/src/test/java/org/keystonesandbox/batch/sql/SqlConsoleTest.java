@@ -1,5 +1,6 @@
 package org.keystonesandbox.batch.sql;
 
+import static org.apache.spark.sql.types.DataTypes.IntegerType;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
@@ -10,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.apache.spark.sql.api.java.UDF1;
 import org.jline.terminal.Terminal;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -139,6 +141,21 @@ class SqlConsoleTest extends SparkLakeTest {
         .satisfiesExactly(
             line -> assertThat(line).startsWith("error: [TABLE_OR_VIEW_NOT_FOUND]"),
             line -> assertThat(line).startsWith("error: [PARSE_SYNTAX_ERROR]"));
+  }
+
+  @Test
+  void aStatementThatOverflowsTheStackIsOneLineAndTheConsoleGoesOn() {
+    // A recursive function, evaluated while Spark plans the query over literal rows
+    spark.udf().register("depth", (UDF1<Integer, Integer>) SqlConsoleTest::depth, IntegerType);
+    SqlConsole console = console(ResultFormat.TABLE, 100);
+    assertThat(console.execute("SELECT depth(n) FROM VALUES (1) AS t(n)")).isFalse();
+    assertThat(console.execute("SELECT 2 AS after")).isTrue();
+    assertThat(err.toString().lines()).containsExactly("error: StackOverflowError");
+    assertThat(out.toString()).doesNotContain("depth").contains("after");
+  }
+
+  private static int depth(int n) {
+    return depth(n + 1) + 1;
   }
 
   @Test

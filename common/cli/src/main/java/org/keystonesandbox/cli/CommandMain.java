@@ -36,6 +36,11 @@ public record CommandMain(
     return CommandLines.create(command.apply(out, err), name, failure, out, err);
   }
 
+  /** The same command with another Log4j2 configuration, for a subcommand that needs its own. */
+  public CommandMain withLogConfiguration(String other) {
+    return new CommandMain(name, failure, other, command);
+  }
+
   /** Runs the command on {@code args} and exits the JVM with its exit code. */
   public void run(String[] args) {
     CommandLines.useLogConfiguration(logConfiguration);
