@@ -142,6 +142,23 @@ class StreamJobCommandTest {
   }
 
   @Test
+  void theLocalWebUiListensOnThisMachineOnlyUnlessTheFlinkConfigurationSaysOtherwise() {
+    Configuration local =
+        StreamJobPipeline.localClusterConfiguration(StreamJobCommand.parseSettings().runtime());
+    assertThat(local.get(RestOptions.BIND_ADDRESS)).isEqualTo("127.0.0.1");
+
+    Configuration wider =
+        StreamJobPipeline.localClusterConfiguration(
+            StreamJobCommand.parseSettings("--flink-conf", "rest.bind-address=0.0.0.0").runtime());
+    assertThat(wider.get(RestOptions.BIND_ADDRESS)).isEqualTo("0.0.0.0");
+    assertThat(
+            StreamJobPipeline.flinkConfiguration(StreamJobCommand.parseSettings().runtime())
+                .contains(RestOptions.BIND_ADDRESS))
+        .as("a job submitted to a cluster leaves the cluster's address alone")
+        .isFalse();
+  }
+
+  @Test
   void aJobSubmittedToAClusterLeavesTheClientsTargetAndTheClustersWebUiAlone() {
     RuntimeSettings runtime =
         StreamJobCommand.parseSettings("--web-ui-port", "18081", "--parallelism", "2").runtime();

@@ -3,6 +3,7 @@ package org.keystonesandbox.sandbox.run;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.keystonesandbox.cli.Jars;
 import org.keystonesandbox.sandbox.run.DataFolder.GeneratorRun;
@@ -17,6 +18,12 @@ public final class PartCommands {
   public static final String STREAM_JOB = "stream-job";
   public static final String CHAIN = "chain";
   public static final String VERIFIER = "verify";
+
+  /**
+   * The environment of the Spark parts: Spark's UI listens on {@code SPARK_LOCAL_IP}, or on every
+   * interface without it, whatever {@code spark.driver.bindAddress} says.
+   */
+  static final Map<String, String> SPARK_ON_LOOPBACK = Map.of("SPARK_LOCAL_IP", "127.0.0.1");
 
   /** The first run's seed; run N uses {@code SEED + N - 1}, every run the same title catalog. */
   static final long SEED = 42;
@@ -104,7 +111,7 @@ public final class PartCommands {
             "--shuffle-partitions",
             "4"));
     args.addAll(settings.batchArgs());
-    return new PartCommand(CHAIN, Jars.BATCH_JOB, List.of("-Xmx2g"), args);
+    return new PartCommand(CHAIN, Jars.BATCH_JOB, List.of("-Xmx2g"), args, SPARK_ON_LOOPBACK);
   }
 
   /**
@@ -124,7 +131,7 @@ public final class PartCommands {
     for (String flag : STREAM_SETTINGS_THE_VERIFIER_NEEDS) {
       flagValue(settings.streamArgs(), flag).ifPresent(value -> args.addAll(List.of(flag, value)));
     }
-    return new PartCommand(VERIFIER, Jars.VERIFY, List.of("-Xmx2g"), args);
+    return new PartCommand(VERIFIER, Jars.VERIFY, List.of("-Xmx2g"), args, SPARK_ON_LOOPBACK);
   }
 
   private static final List<String> STREAM_SETTINGS_THE_VERIFIER_NEEDS =

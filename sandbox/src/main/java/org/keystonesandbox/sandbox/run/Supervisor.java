@@ -81,6 +81,7 @@ final class Supervisor {
                 jars.find(command.jar()),
                 command.jvmOptions(),
                 command.args(),
+                command.environment(),
                 data.log(command.name()))
             .start();
     synchronized (parts) {

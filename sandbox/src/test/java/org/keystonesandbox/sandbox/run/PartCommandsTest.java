@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.keystonesandbox.cli.Jars;
@@ -150,6 +151,19 @@ class PartCommandsTest {
             "4",
             "--join-strategy",
             "salted");
+  }
+
+  @Test
+  void theSparkPartsServeTheirUiOnThisMachineOnlyAndTheOthersGetNoExtraEnvironment() {
+    PartCommands commands = commands(null, null);
+
+    assertThat(commands.chain(DATA.resolve("titles.csv")).environment())
+        .containsExactly(Map.entry("SPARK_LOCAL_IP", "127.0.0.1"));
+    assertThat(commands.verifier().environment())
+        .containsExactly(Map.entry("SPARK_LOCAL_IP", "127.0.0.1"));
+    assertThat(commands.kafka().environment()).isEmpty();
+    assertThat(commands.streamJob().environment()).isEmpty();
+    assertThat(commands.generator(firstRun()).environment()).isEmpty();
   }
 
   @Test

@@ -107,4 +107,21 @@ class SupervisorTest {
         .hasMessageContaining("chain crashed " + Supervisor.MAX_RESTARTS + " times")
         .hasMessageContaining("main manifest");
   }
+
+  @Test
+  void aPartIsStartedWithTheEnvironmentItsCommandSets() throws Exception {
+    ScriptedPart.jar(home.resolve(Jars.VERIFY));
+
+    ChildProcess part =
+        supervisor.start(
+            new PartCommand(
+                PartCommands.VERIFIER,
+                Jars.VERIFY,
+                List.of(),
+                List.of("--print-env", "SPARK_LOCAL_IP", "--exit", "0"),
+                PartCommands.SPARK_ON_LOOPBACK));
+
+    assertThat(part.await(Duration.ofSeconds(30))).isTrue();
+    assertThat(part.log()).content().contains("SPARK_LOCAL_IP=127.0.0.1");
+  }
 }
