@@ -91,6 +91,10 @@ public final class PartCommands {
     return new PartCommand(STREAM_JOB, Jars.STREAM_JOB, List.of("-Xmx1g"), args);
   }
 
+  /**
+   * The chain, told the stream job's session gap when the run's stream-job flags set one and its
+   * own flags do not, so that silver's sessions are the stream job's.
+   */
   PartCommand chain(Path titles) {
     List<String> args = new ArrayList<>();
     args.addAll(
@@ -110,6 +114,11 @@ public final class PartCommands {
             Integer.toString(settings.sparkUiPort()),
             "--shuffle-partitions",
             "4"));
+    // Silver cuts the sessions the stream job cuts: the same gap, unless the batch flags set one.
+    if (flagValue(settings.batchArgs(), SESSION_GAP).isEmpty()) {
+      flagValue(settings.streamArgs(), SESSION_GAP)
+          .ifPresent(gap -> args.addAll(List.of(SESSION_GAP, gap)));
+    }
     args.addAll(settings.batchArgs());
     return new PartCommand(CHAIN, Jars.BATCH_JOB, List.of("-Xmx2g"), args, SPARK_ON_LOOPBACK);
   }
@@ -134,8 +143,10 @@ public final class PartCommands {
     return new PartCommand(VERIFIER, Jars.VERIFY, List.of("-Xmx2g"), args, SPARK_ON_LOOPBACK);
   }
 
+  private static final String SESSION_GAP = "--session-gap";
+
   private static final List<String> STREAM_SETTINGS_THE_VERIFIER_NEEDS =
-      List.of("--session-gap", "--allowed-lateness", "--out-of-orderness");
+      List.of(SESSION_GAP, "--allowed-lateness", "--out-of-orderness");
 
   /** The value of {@code flag} in {@code args} ({@code --flag value} or {@code --flag=value}). */
   static Optional<String> flagValue(List<String> args, String flag) {
