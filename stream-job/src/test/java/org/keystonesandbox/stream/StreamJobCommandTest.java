@@ -8,9 +8,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.configuration.WebOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -170,5 +173,34 @@ class StreamJobCommandTest {
     assertThat(submitted.get(CoreOptions.DEFAULT_PARALLELISM)).isEqualTo(2);
     assertThat(StreamJobPipeline.localClusterConfiguration(runtime).get(RestOptions.PORT))
         .isEqualTo(18081);
+  }
+
+  @Test
+  void aCheckpointFolderOfAnyFlinkFileSystemIsResumedFromAndKeptOnCancel(@TempDir Path dir)
+      throws Exception {
+    CheckpointFinderTest.run(dir, "job-a", 1);
+    Path newest = CheckpointFinderTest.run(dir, "job-b", 2);
+    Configuration conf =
+        StreamJobPipeline.localClusterConfiguration(
+            StreamJobCommand.parseSettings(
+                    "--checkpoint-dir", ElsewhereFileSystem.SCHEME + "://" + dir)
+                .runtime());
+
+    StreamJob.useCheckpoints(conf, false, new PrintStream(new ByteArrayOutputStream()));
+
+    assertThat(conf.get(StateRecoveryOptions.SAVEPOINT_PATH))
+        .isEqualTo(ElsewhereFileSystem.SCHEME + ":" + newest.resolve("chk-1"));
+    assertThat(conf.get(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION))
+        .isEqualTo(ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+  }
+
+  @Test
+  void aCheckpointFolderWhoseSchemeHasNoFlinkFileSystemIsRefusedAtStartOnOneLine() {
+    assertThat(execute("--checkpoint-dir", "nowhere://bucket/checkpoints"))
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(errors())
+        .contains("--checkpoint-dir nowhere://bucket/checkpoints")
+        .contains("no Flink file system")
+        .hasLineCount(1);
   }
 }
