@@ -6,9 +6,12 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.keystonesandbox.cli.ExitCodes;
@@ -150,9 +153,46 @@ class SandboxCommandTest {
                   Integer.toString(busy.getLocalPort()),
                   "--status-port",
                   "-1"))
-          .isEqualTo(ExitCodes.USAGE);
+          .as("a port in use is this machine's state, not a bad flag")
+          .isEqualTo(ExitCodes.UNAVAILABLE);
     }
-    assertThat(errors()).contains("(--kafka-port) is in use").hasLineCount(1);
+    assertThat(errors())
+        .contains("(--kafka-port) is in use")
+        .doesNotContain("see --help")
+        .hasLineCount(1);
     assertThat(data.resolve("earlier-run.txt")).hasContent("keep me");
+  }
+
+  @Test
+  void aRunOnAFolderAnotherRunHoldsEndsWithTheUnavailableCodeNotAsAUsageError(@TempDir Path dir)
+      throws Exception {
+    Path home = homeWithTheJars(dir);
+    Path data = dir.resolve("data");
+    Files.createDirectories(data);
+    try (FileChannel lockFile =
+            FileChannel.open(
+                data.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock other = lockFile.lock()) {
+      assertThat(
+              run(
+                  "run",
+                  "--home",
+                  home.toString(),
+                  "--data-dir",
+                  data.toString(),
+                  "--kafka-port",
+                  "0",
+                  "--flink-ui-port",
+                  "0",
+                  "--spark-ui-port",
+                  "0",
+                  "--status-port",
+                  "-1"))
+          .isEqualTo(ExitCodes.UNAVAILABLE);
+    }
+    assertThat(errors())
+        .contains("another sandbox run is using")
+        .doesNotContain("see --help")
+        .hasLineCount(1);
   }
 }

@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.keystonesandbox.cli.Jars;
-import org.keystonesandbox.cli.UsageException;
 import org.keystonesandbox.events.names.PipelineNames;
 import org.keystonesandbox.sandbox.process.ChildProcess;
 import org.keystonesandbox.sandbox.run.DataFolder.GeneratorRun;
@@ -111,7 +110,7 @@ public final class SandboxRun {
    * What the run needs, checked before anything is deleted or started: the jars of its parts, and
    * the ports it listens on free.
    */
-  private void preflight() {
+  private void preflight() throws InUseException {
     Jars jars = new Jars(settings.home());
     for (String jar : JARS) {
       jars.find(jar);
@@ -121,18 +120,17 @@ public final class SandboxRun {
     ports.put("--flink-ui-port", settings.flinkUiPort());
     ports.put("--spark-ui-port", settings.sparkUiPort());
     ports.put("--status-port", settings.statusPort());
-    ports.forEach(
-        (flag, port) -> {
-          if (port > 0 && !free(port)) {
-            throw new UsageException(
-                "port "
-                    + port
-                    + " ("
-                    + flag
-                    + ") is in use: stop what listens there, or pick another with "
-                    + flag);
-          }
-        });
+    for (Map.Entry<String, Integer> port : ports.entrySet()) {
+      if (port.getValue() > 0 && !free(port.getValue())) {
+        throw new InUseException(
+            "port "
+                + port.getValue()
+                + " ("
+                + port.getKey()
+                + ") is in use: stop what listens there, or pick another with "
+                + port.getKey());
+      }
+    }
   }
 
   private static boolean free(int port) {

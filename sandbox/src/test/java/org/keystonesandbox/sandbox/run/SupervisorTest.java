@@ -18,6 +18,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.keystonesandbox.cli.ExitCodes;
 import org.keystonesandbox.cli.Jars;
 import org.keystonesandbox.sandbox.process.ChildProcess;
 
@@ -106,6 +107,27 @@ class SupervisorTest {
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("chain crashed " + Supervisor.MAX_RESTARTS + " times")
         .hasMessageContaining("main manifest");
+  }
+
+  @Test
+  void aPartThatExitsWithTheUsageErrorCodeEndsTheRunAtOnceNamingItInsteadOfBeingRestarted()
+      throws Exception {
+    ScriptedPart.jar(home.resolve(Jars.STREAM_JOB));
+    ChildProcess streamJob =
+        supervisor.start(
+            new PartCommand(
+                PartCommands.STREAM_JOB,
+                Jars.STREAM_JOB,
+                List.of(),
+                List.of("--exit", Integer.toString(ExitCodes.USAGE))));
+    assertThat(streamJob.await(Duration.ofSeconds(30))).isTrue();
+
+    assertThatThrownBy(() -> supervisor.restartCrashed())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("stream-job refused to start (exit code 2)")
+        .hasMessageContaining("scripted-part: exiting with 2");
+    assertThat(supervisor.restartsOf(PartCommands.STREAM_JOB)).isZero();
+    assertThat(printed.toString(StandardCharsets.UTF_8)).doesNotContain("restarting");
   }
 
   @Test
