@@ -118,6 +118,18 @@ class StatusPageInBrowserTest {
   }
 
   @Test
+  void skippedRunLogLinesAreSaidOnTheBatchCardAndNothingIsSaidWithoutThem() throws Exception {
+    ObjectNode status = (ObjectNode) sample();
+    ((ObjectNode) status.path("batch")).put("unreadableLines", 2);
+
+    assertThat(text(dumpDom(() -> status), "batch-unreadable"))
+        .isEqualTo("2 line(s) of the run log skipped: cut short by a kill or a full disk");
+
+    ((ObjectNode) status.path("batch")).put("unreadableLines", 0);
+    assertThat(dumpDom(() -> status)).doesNotContain("data-testid=\"batch-unreadable\"");
+  }
+
+  @Test
   void theClustersCardListsTheTaskManagersTheWorkersAndTheChainsExecutors() throws Exception {
     ObjectNode status = (ObjectNode) sample();
     ObjectNode clusters = status.putObject("clusters");
