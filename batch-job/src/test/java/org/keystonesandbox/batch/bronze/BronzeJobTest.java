@@ -264,6 +264,25 @@ class BronzeJobTest extends SparkLakeTest {
   }
 
   @Test
+  void aCommitLandingBetweenThePublishsCheckAndItsCommitPublishesNothingAndTheRerunIsExact() {
+    LakeSettings lake = freshLake();
+    String topic = topicWith(30, 2);
+    bronze(lake, topic, BronzeJob.Crash.NONE);
+    produce(topic, 30, 20, 1);
+
+    assertThatThrownBy(
+            () -> bronze(lake, topic, BronzeJob.Crash.CONCURRENT_COMMIT_WHILE_PUBLISHING))
+        .hasMessageContaining("would not be a fast-forward");
+    assertThat(count(lake, PipelineNames.BRONZE_EVENTS)).as("nothing published").isEqualTo(30);
+
+    bronze(lake, topic, BronzeJob.Crash.NONE);
+
+    assertThat(count(lake, PipelineNames.BRONZE_EVENTS)).isEqualTo(50);
+    assertThat(distinctOffsets(lake, PipelineNames.BRONZE_EVENTS)).isEqualTo(50);
+    assertThat(bronze(lake, topic, BronzeJob.Crash.NONE).eventsAppended()).isZero();
+  }
+
+  @Test
   void aCrashBetweenTheTwoTablesCommitsLosesAndDuplicatesNothing() {
     LakeSettings lake = freshLake();
     String topic = topicWith(30, 2);
