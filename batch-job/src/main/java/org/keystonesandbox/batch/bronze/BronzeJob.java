@@ -14,6 +14,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.keystonesandbox.batch.lake.LakeSettings;
+import org.keystonesandbox.batch.lake.Phase;
 import org.keystonesandbox.batch.lake.SnapshotMarks;
 import org.keystonesandbox.batch.lake.Tables;
 import org.keystonesandbox.events.names.PipelineNames;
@@ -97,7 +98,10 @@ public final class BronzeJob {
       long eventsAppended = 0;
       if (!eventsAt.sameAs(end, partitions)) {
         Dataset<Row> newEvents = BronzeRecords.events(parsed).filter(eventsAt.notReadYet());
-        long staged = stage(lake.table(PipelineNames.BRONZE_EVENTS), events, newEvents, end);
+        long staged =
+            Phase.timed(
+                "bronze: events read, parsed and staged",
+                () -> stage(lake.table(PipelineNames.BRONZE_EVENTS), events, newEvents, end));
         if (settings.crash() == Crash.BEFORE_PUBLISHING_EVENTS) {
           throw new IllegalStateException("injected crash before publishing snapshot " + staged);
         }
@@ -111,7 +115,7 @@ public final class BronzeJob {
                         .newAppend()
                         .commit()
                 : () -> {};
-        publish(events, staged, beforeCommit);
+        Phase.timed("bronze: events published", () -> publish(events, staged, beforeCommit));
         eventsAppended = SnapshotMarks.addedRecords(events);
       }
       if (settings.crash() == Crash.BETWEEN_TABLES) {
@@ -121,8 +125,13 @@ public final class BronzeJob {
       if (!quarantineAt.sameAs(end, partitions)) {
         Dataset<Row> newRejects = BronzeRecords.rejected(parsed).filter(quarantineAt.notReadYet());
         long staged =
-            stage(lake.table(PipelineNames.BRONZE_QUARANTINE), quarantine, newRejects, end);
-        publish(quarantine, staged, () -> {});
+            Phase.timed(
+                "bronze: rejected records staged",
+                () ->
+                    stage(
+                        lake.table(PipelineNames.BRONZE_QUARANTINE), quarantine, newRejects, end));
+        Phase.timed(
+            "bronze: rejected records published", () -> publish(quarantine, staged, () -> {}));
         rejectedAppended = SnapshotMarks.addedRecords(quarantine);
       }
       return new Result(start.recordsUpTo(end), eventsAppended, rejectedAppended, end.json());

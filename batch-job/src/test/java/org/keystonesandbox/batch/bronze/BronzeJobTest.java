@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.keystonesandbox.batch.SparkLakeTest;
 import org.keystonesandbox.batch.lake.LakeSettings;
+import org.keystonesandbox.batch.lake.SparkJobDescriptions;
 import org.keystonesandbox.batch.silver.SilverJob;
 import org.keystonesandbox.events.EventType;
 import org.keystonesandbox.events.ViewingEvent;
@@ -261,6 +262,21 @@ class BronzeJobTest extends SparkLakeTest {
     assertThat(count(lake, PipelineNames.BRONZE_EVENTS)).isEqualTo(50);
     assertThat(distinctOffsets(lake, PipelineNames.BRONZE_EVENTS)).isEqualTo(50);
     assertThat(bronze(lake, topic, BronzeJob.Crash.NONE).eventsAppended()).isZero();
+  }
+
+  @Test
+  void everySparkJobOfARunIsNamedAfterItsBronzeStep() throws Exception {
+    LakeSettings lake = freshLake();
+    String topic = topicWith(30, 2);
+
+    List<String> sparkJobs =
+        SparkJobDescriptions.of(spark, () -> bronze(lake, topic, BronzeJob.Crash.NONE));
+
+    assertThat(sparkJobs)
+        .as("the Spark jobs bronze started, as Spark's UI names them")
+        .isNotEmpty()
+        .allSatisfy(job -> assertThat(job).startsWith("bronze: "))
+        .contains("bronze: events read, parsed and staged", "bronze: rejected records staged");
   }
 
   @Test
