@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -135,9 +138,13 @@ class SandboxCommandTest {
                   Integer.toString(busy.getLocalPort()),
                   "--status-port",
                   "-1"))
-          .isEqualTo(ExitCodes.USAGE);
+          .as("a port in use is this machine's state, not a bad flag")
+          .isEqualTo(ExitCodes.UNAVAILABLE);
     }
-    assertThat(cli.errors()).contains("(--kafka-port) is in use").hasLineCount(1);
+    assertThat(cli.errors())
+        .contains("(--kafka-port) is in use")
+        .doesNotContain("see --help")
+        .hasLineCount(1);
     assertThat(data.resolve("earlier-run.txt")).hasContent("keep me");
   }
 
@@ -157,5 +164,38 @@ class SandboxCommandTest {
             .commandLine(System.out, System.err)
             .parseArgs(args.toArray(String[]::new));
     return ((SandboxCommand.Run) parsed.subcommand().commandSpec().userObject()).settings();
+  }
+
+  @Test
+  void aRunOnAFolderAnotherRunHoldsEndsWithTheUnavailableCodeNotAsAUsageError(@TempDir Path dir)
+      throws Exception {
+    Path home = homeWithTheJars(dir);
+    Path data = dir.resolve("data");
+    Files.createDirectories(data);
+    try (FileChannel lockFile =
+            FileChannel.open(
+                data.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock other = lockFile.lock()) {
+      assertThat(
+              cli.run(
+                  "run",
+                  "--home",
+                  home.toString(),
+                  "--data-dir",
+                  data.toString(),
+                  "--kafka-port",
+                  "0",
+                  "--flink-ui-port",
+                  "0",
+                  "--spark-ui-port",
+                  "0",
+                  "--status-port",
+                  "-1"))
+          .isEqualTo(ExitCodes.UNAVAILABLE);
+    }
+    assertThat(cli.errors())
+        .contains("another sandbox run is using")
+        .doesNotContain("see --help")
+        .hasLineCount(1);
   }
 }

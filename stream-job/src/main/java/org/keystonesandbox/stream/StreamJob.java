@@ -1,9 +1,7 @@
 package org.keystonesandbox.stream;
 
 import java.io.PrintStream;
-import java.net.URI;
-import java.nio.file.Path;
-import java.nio.file.Paths;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -21,6 +19,7 @@ import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.RecoveryClaimMode;
+import org.apache.flink.core.fs.Path;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.keystonesandbox.cli.CommandLines;
 import org.keystonesandbox.cli.UsageException;
@@ -72,6 +71,11 @@ public final class StreamJob {
    */
   public JobExecutionResult run(
       StreamJobSettings settings, boolean fresh, Duration progressInterval) throws Exception {
+    boolean onItsOwnCluster =
+        !(StreamExecutionEnvironment.getExecutionEnvironment() instanceof StreamContextEnvironment);
+    if (onItsOwnCluster && settings.runtime().checkpointDir() != null) {
+      requireFileSystem(new Path(settings.runtime().checkpointDir()));
+    }
     if (settings.kafka().bounded() && !fresh) {
       refuseToResumeBounded(settings.runtime());
     }
@@ -134,12 +138,22 @@ public final class StreamJob {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     if (env instanceof StreamContextEnvironment) {
       err.println(NAME + ": submitting to the Flink cluster of `flink run`");
-      env.configure(StreamJobPipeline.flinkConfiguration(runtime));
+      Configuration conf = StreamJobPipeline.flinkConfiguration(runtime);
+      env.configure(conf);
+      // flink run restores only what its -s names: without it the job starts with empty state.
+      Optional<String> restoring =
+          env.getConfiguration().getOptional(StateRecoveryOptions.SAVEPOINT_PATH);
+      if (restoring.isEmpty()) {
+        refuseToLoseState(settings.kafka());
+      }
+      if (runtime.checkpointDir() != null) {
+        removeOldCheckpointsIfReachable(checkpointDir(conf).orElseThrow(), restoring);
+      }
       return env;
     }
     Configuration conf = StreamJobPipeline.localClusterConfiguration(runtime);
     useLocalCheckpointDir(runtime, conf);
-    resumeFromNewestCheckpoint(conf, fresh);
+    useCheckpoints(conf, fresh, err);
     if (!conf.contains(StateRecoveryOptions.SAVEPOINT_PATH)) {
       refuseToLoseState(settings.kafka());
     }
@@ -165,7 +179,10 @@ public final class StreamJob {
     Optional<String> restore =
         conf.contains(StateRecoveryOptions.SAVEPOINT_PATH)
             ? Optional.of(conf.get(StateRecoveryOptions.SAVEPOINT_PATH))
-            : newestLocalCheckpoint(conf).map(Path::toString);
+            : checkpointDir(conf)
+                .map(StreamJob::requireFileSystem)
+                .flatMap(CheckpointFinder::newest)
+                .map(Path::toString);
     if (restore.isPresent()) {
       throw new UsageException(
           "--bounded cannot resume from "
@@ -176,20 +193,24 @@ public final class StreamJob {
   }
 
   /**
-   * Keeps the checkpoints of a local folder when the job is cancelled, and restores from the newest
-   * one found there unless {@code fresh} or a savepoint was given with {@code --flink-conf}.
+   * On the local MiniCluster: keeps the checkpoints when the job is cancelled, and restores from
+   * the newest one found in the checkpoint folder unless {@code fresh} or a savepoint was given
+   * with {@code --flink-conf}. The folder may have any scheme Flink has a file system for; another
+   * is refused.
    */
-  private void resumeFromNewestCheckpoint(Configuration conf, boolean fresh) {
-    if (localCheckpointDir(conf).isEmpty()) {
+  static void useCheckpoints(Configuration conf, boolean fresh, PrintStream err) {
+    Optional<Path> dir = checkpointDir(conf);
+    if (dir.isEmpty()) {
       return;
     }
+    requireFileSystem(dir.get());
     conf.set(
         CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
         ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
     if (fresh || conf.contains(StateRecoveryOptions.SAVEPOINT_PATH)) {
       return;
     }
-    newestLocalCheckpoint(conf)
+    CheckpointFinder.newest(dir.get())
         .ifPresent(
             checkpoint -> {
               err.println(NAME + ": resuming from " + checkpoint);
@@ -218,40 +239,57 @@ public final class StreamJob {
   }
 
   /**
-   * Keeps the checkpoints of the newest {@link #CHECKPOINT_RUNS_KEPT} runs in a local folder (and
-   * the one restored from) and deletes older runs', which would otherwise pile up.
+   * Keeps the checkpoints of the newest {@link #CHECKPOINT_RUNS_KEPT} runs in the checkpoint folder
+   * (and the one restored from) and deletes older runs', which would otherwise pile up.
    */
   private void removeOldCheckpoints(Configuration conf) {
-    Optional<String> restoring =
-        conf.contains(StateRecoveryOptions.SAVEPOINT_PATH)
-            ? Optional.of(conf.get(StateRecoveryOptions.SAVEPOINT_PATH))
-            : Optional.empty();
-    localCheckpointDir(conf)
-        .ifPresent(
-            dir -> {
-              List<Path> removed =
-                  CheckpointFinder.removeAllButNewest(dir, CHECKPOINT_RUNS_KEPT, restoring);
-              if (!removed.isEmpty()) {
-                err.println(
-                    NAME
-                        + ": removed the checkpoints of "
-                        + removed.size()
-                        + " older run(s) in "
-                        + dir);
-              }
-            });
+    Optional<String> restoring = conf.getOptional(StateRecoveryOptions.SAVEPOINT_PATH);
+    checkpointDir(conf).ifPresent(dir -> removeOldCheckpoints(dir, restoring));
   }
 
-  /** The checkpoint folder when it is a local one ({@code file:}), the only kind searched. */
-  private static Optional<Path> localCheckpointDir(Configuration conf) {
-    String dir = conf.get(CheckpointingOptions.CHECKPOINTS_DIRECTORY);
-    return dir == null || !dir.startsWith("file:")
-        ? Optional.empty()
-        : Optional.of(Paths.get(URI.create(dir)));
+  private void removeOldCheckpoints(Path dir, Optional<String> restoring) {
+    List<Path> removed = CheckpointFinder.removeAllButNewest(dir, CHECKPOINT_RUNS_KEPT, restoring);
+    if (!removed.isEmpty()) {
+      err.println(
+          NAME + ": removed the checkpoints of " + removed.size() + " older run(s) in " + dir);
+    }
   }
 
-  private static Optional<Path> newestLocalCheckpoint(Configuration conf) {
-    return localCheckpointDir(conf).flatMap(CheckpointFinder::newest);
+  /**
+   * Under {@code flink run} the folder is the cluster's, which this client may not reach (another
+   * machine's disk, a scheme whose file system only the cluster has): then nothing is removed here.
+   */
+  private void removeOldCheckpointsIfReachable(Path dir, Optional<String> restoring) {
+    try {
+      removeOldCheckpoints(dir, restoring);
+    } catch (IllegalArgumentException | UncheckedIOException e) {
+      err.println(
+          NAME
+              + ": old checkpoints in "
+              + dir
+              + " not removed, the client cannot reach them ("
+              + CommandLines.rootMessage(e)
+              + ")");
+    }
+  }
+
+  /** {@code dir}, if Flink has a file system for its scheme here; else a usage error. */
+  private static Path requireFileSystem(Path dir) {
+    try {
+      CheckpointFinder.fileSystem(dir);
+      return dir;
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(
+          "--checkpoint-dir "
+              + dir
+              + ": this jar has no Flink file system for its scheme; use a folder (file:) or run"
+              + " under flink run on a cluster that has one");
+    }
+  }
+
+  /** The checkpoint folder the configuration names, of any scheme. */
+  private static Optional<Path> checkpointDir(Configuration conf) {
+    return conf.getOptional(CheckpointingOptions.CHECKPOINTS_DIRECTORY).map(Path::new);
   }
 
   private JobExecutionResult awaitWithProgress(JobClient job, Duration progressInterval)

@@ -29,6 +29,9 @@ import org.keystonesandbox.stream.topology.SessionTopology;
 public final class StreamJobPipeline {
   public static final String JOB_NAME = "keystone-stream-job";
 
+  /** Where the local MiniCluster's web UI listens unless {@code --flink-conf} says otherwise. */
+  static final String LOOPBACK = "127.0.0.1";
+
   private StreamJobPipeline() {}
 
   /** The Flink configuration the settings describe; {@code --flink-conf} entries win. */
@@ -56,14 +59,16 @@ public final class StreamJobPipeline {
   }
 
   /**
-   * {@link #flinkConfiguration} and what only the job's own MiniCluster sets: its web UI's port,
-   * and a web UI that watches but takes no jars and cancels no jobs unless {@code --flink-conf}
-   * says so. A job submitted to a cluster sets none of these: they would change the client's target
-   * and the cluster's settings.
+   * {@link #flinkConfiguration} and what only the job's own MiniCluster sets: its web UI's port, a
+   * web UI (and REST API) that listens on 127.0.0.1 only, and that watches but takes no jars and
+   * cancels no jobs, unless {@code --flink-conf} says otherwise ({@code rest.bind-address=0.0.0.0}
+   * in a container whose port is published). A job submitted to a cluster sets none of these: they
+   * would change the client's target and the cluster's settings.
    */
   public static Configuration localClusterConfiguration(RuntimeSettings runtime) {
     Configuration conf = new Configuration();
     conf.set(RestOptions.PORT, runtime.webUiPort());
+    conf.set(RestOptions.BIND_ADDRESS, LOOPBACK);
     conf.set(WebOptions.SUBMIT_ENABLE, false);
     conf.set(WebOptions.CANCEL_ENABLE, false);
     conf.addAll(flinkConfiguration(runtime));

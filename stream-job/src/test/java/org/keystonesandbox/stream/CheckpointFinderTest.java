@@ -12,11 +12,31 @@ import org.junit.jupiter.api.io.TempDir;
 
 class CheckpointFinderTest {
   /** A run's folder with one completed checkpoint written at {@code minute}. */
-  private static Path run(Path dir, String job, int minute) throws IOException {
+  static Path run(Path dir, String job, int minute) throws IOException {
     Path metadata = Files.createDirectories(dir.resolve(job).resolve("chk-1")).resolve("_metadata");
     Files.writeString(metadata, "");
     Files.setLastModifiedTime(metadata, FileTime.fromMillis(minute * 60_000L));
     return dir.resolve(job);
+  }
+
+  /** A run's folder, last changed at {@code minute}, whose checkpoint never completed. */
+  private static Path unfinishedRun(Path dir, String job, int minute) throws IOException {
+    Files.createDirectories(dir.resolve(job).resolve("chk-1"));
+    Files.createDirectories(dir.resolve(job).resolve("shared"));
+    Files.setLastModifiedTime(dir.resolve(job), FileTime.fromMillis(minute * 60_000L));
+    return dir.resolve(job);
+  }
+
+  private static org.apache.flink.core.fs.Path local(Path path) {
+    return new org.apache.flink.core.fs.Path(path.toUri());
+  }
+
+  private static org.apache.flink.core.fs.Path elsewhere(Path path) {
+    return new org.apache.flink.core.fs.Path(ElsewhereFileSystem.SCHEME + "://" + path);
+  }
+
+  private static String pathOf(org.apache.flink.core.fs.Path path) {
+    return path.toUri().getPath();
   }
 
   @Test
@@ -31,15 +51,52 @@ class CheckpointFinderTest {
 
     var removed =
         CheckpointFinder.removeAllButNewest(
-            dir, 3, Optional.of(restored.resolve("chk-1").toString()));
+            local(dir), 3, Optional.of(restored.resolve("chk-1").toString()));
 
-    assertThat(removed).containsExactlyInAnyOrder(oldest, third);
+    assertThat(removed.stream().map(CheckpointFinderTest::pathOf))
+        .containsExactlyInAnyOrder(oldest.toString(), third.toString());
     assertThat(oldest).doesNotExist();
     assertThat(third).doesNotExist();
     assertThat(restored).exists();
     assertThat(newest).exists();
     assertThat(newer).exists();
     assertThat(newestOfAll).exists();
-    assertThat(CheckpointFinder.newest(dir)).contains(newestOfAll.resolve("chk-1"));
+    assertThat(CheckpointFinder.newest(local(dir)).map(CheckpointFinderTest::pathOf))
+        .contains(newestOfAll.resolve("chk-1").toString());
+  }
+
+  @Test
+  void aJobFolderWithoutACompletedCheckpointIsRemovedWhenOlderThanTheNewestRunKept(
+      @TempDir Path dir) throws IOException {
+    Path unfinishedOld = unfinishedRun(dir, "0123456789abcdef0123456789abcdef", 1);
+    Path kept = run(dir, "fedcba9876543210fedcba9876543210", 5);
+    Path unfinishedNewer = unfinishedRun(dir, "00000000000000000000000000000001", 9);
+    Path notAJob = unfinishedRun(dir, "notes", 1);
+
+    var removed = CheckpointFinder.removeAllButNewest(local(dir), 3, Optional.empty());
+
+    assertThat(removed.stream().map(CheckpointFinderTest::pathOf))
+        .containsExactly(unfinishedOld.toString());
+    assertThat(unfinishedOld).doesNotExist();
+    assertThat(kept).exists();
+    assertThat(unfinishedNewer).as("may be a job that just started").exists();
+    assertThat(notAJob).as("not named like a job: not Flink's").exists();
+  }
+
+  @Test
+  void aFolderOfAnotherFlinkFileSystemIsSearchedAndPrunedLikeALocalOne(@TempDir Path dir)
+      throws IOException {
+    Path oldest = run(dir, "job-a", 1);
+    run(dir, "job-b", 2);
+    Path newest = run(dir, "job-c", 3);
+
+    assertThat(CheckpointFinder.newest(elsewhere(dir)))
+        .hasValueSatisfying(
+            found -> {
+              assertThat(found.toUri().getScheme()).isEqualTo(ElsewhereFileSystem.SCHEME);
+              assertThat(pathOf(found)).isEqualTo(newest.resolve("chk-1").toString());
+            });
+    assertThat(CheckpointFinder.removeAllButNewest(elsewhere(dir), 2, Optional.empty())).hasSize(1);
+    assertThat(oldest).doesNotExist();
   }
 }

@@ -2,12 +2,17 @@ package org.keystonesandbox.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.configuration.WebOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -129,6 +134,23 @@ class StreamJobCommandTest {
   }
 
   @Test
+  void theLocalWebUiListensOnThisMachineOnlyUnlessTheFlinkConfigurationSaysOtherwise() {
+    Configuration local =
+        StreamJobPipeline.localClusterConfiguration(StreamJobCommand.parseSettings().runtime());
+    assertThat(local.get(RestOptions.BIND_ADDRESS)).isEqualTo("127.0.0.1");
+
+    Configuration wider =
+        StreamJobPipeline.localClusterConfiguration(
+            StreamJobCommand.parseSettings("--flink-conf", "rest.bind-address=0.0.0.0").runtime());
+    assertThat(wider.get(RestOptions.BIND_ADDRESS)).isEqualTo("0.0.0.0");
+    assertThat(
+            StreamJobPipeline.flinkConfiguration(StreamJobCommand.parseSettings().runtime())
+                .contains(RestOptions.BIND_ADDRESS))
+        .as("a job submitted to a cluster leaves the cluster's address alone")
+        .isFalse();
+  }
+
+  @Test
   void aJobSubmittedToAClusterLeavesTheClientsTargetAndTheClustersWebUiAlone() {
     RuntimeSettings runtime =
         StreamJobCommand.parseSettings("--web-ui-port", "18081", "--parallelism", "2").runtime();
@@ -145,5 +167,34 @@ class StreamJobCommandTest {
   @Test
   void everyCommandAndSubcommandAnswersHelpWithItsUsageAndTheExitCodes() {
     cli.assertEveryCommandAnswersHelp();
+  }
+
+  @Test
+  void aCheckpointFolderOfAnyFlinkFileSystemIsResumedFromAndKeptOnCancel(@TempDir Path dir)
+      throws Exception {
+    CheckpointFinderTest.run(dir, "job-a", 1);
+    Path newest = CheckpointFinderTest.run(dir, "job-b", 2);
+    Configuration conf =
+        StreamJobPipeline.localClusterConfiguration(
+            StreamJobCommand.parseSettings(
+                    "--checkpoint-dir", ElsewhereFileSystem.SCHEME + "://" + dir)
+                .runtime());
+
+    StreamJob.useCheckpoints(conf, false, new PrintStream(new ByteArrayOutputStream()));
+
+    assertThat(conf.get(StateRecoveryOptions.SAVEPOINT_PATH))
+        .isEqualTo(ElsewhereFileSystem.SCHEME + ":" + newest.resolve("chk-1"));
+    assertThat(conf.get(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION))
+        .isEqualTo(ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+  }
+
+  @Test
+  void aCheckpointFolderWhoseSchemeHasNoFlinkFileSystemIsRefusedAtStartOnOneLine() {
+    assertThat(cli.run("--checkpoint-dir", "nowhere://bucket/checkpoints"))
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(cli.errors())
+        .contains("--checkpoint-dir nowhere://bucket/checkpoints")
+        .contains("no Flink file system")
+        .hasLineCount(1);
   }
 }

@@ -11,6 +11,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.apache.flink.client.program.StreamContextEnvironment;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.DefaultExecutorServiceLoader;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -116,6 +119,29 @@ class StreamJobRestartIT {
         .contains("group refused-group has committed offsets on refused")
         .contains("--from-earliest")
         .contains("--from-committed");
+  }
+
+  @Test
+  void underFlinkRunAStartWithoutASavepointIsRefusedWhenTheGroupHasCommittedOffsets(
+      @TempDir Path dir) throws Exception {
+    topicWithCommittedOffsets("refused-on-cluster", "cluster-group");
+    // What flink run does before calling the job's main: a context environment for its cluster.
+    StreamContextEnvironment.setAsContext(
+        new DefaultExecutorServiceLoader(),
+        new Configuration(),
+        getClass().getClassLoader(),
+        false,
+        false);
+    try {
+      assertThat(run("refused-on-cluster", "cluster-group", dir.resolve("checkpoints"), "--fresh"))
+          .as(err.toString(StandardCharsets.UTF_8))
+          .isEqualTo(ExitCodes.USAGE);
+    } finally {
+      StreamContextEnvironment.unsetAsContext();
+    }
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("submitting to the Flink cluster of `flink run`")
+        .contains("group cluster-group has committed offsets on refused-on-cluster");
   }
 
   @Test

@@ -1,18 +1,20 @@
 package org.keystonesandbox.batch.bronze;
 
 import java.time.Duration;
-import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import org.apache.iceberg.ManageSnapshots;
 import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.SnapshotRef;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.exceptions.CommitFailedException;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.keystonesandbox.batch.lake.LakeSettings;
+import org.keystonesandbox.batch.lake.Phase;
 import org.keystonesandbox.batch.lake.SnapshotMarks;
 import org.keystonesandbox.batch.lake.Tables;
 import org.keystonesandbox.events.names.PipelineNames;
@@ -39,7 +41,12 @@ public final class BronzeJob {
     /** After the events are published and before the quarantine is written. */
     BETWEEN_TABLES,
     /** Not a crash: another writer commits to the events table after the events are staged. */
-    CONCURRENT_COMMIT_BEFORE_PUBLISHING
+    CONCURRENT_COMMIT_BEFORE_PUBLISHING,
+    /**
+     * Not a crash: another writer commits to the events table after the publish checked that it is
+     * a fast-forward and before it commits.
+     */
+    CONCURRENT_COMMIT_WHILE_PUBLISHING
   }
 
   public record Settings(
@@ -91,14 +98,24 @@ public final class BronzeJob {
       long eventsAppended = 0;
       if (!eventsAt.sameAs(end, partitions)) {
         Dataset<Row> newEvents = BronzeRecords.events(parsed).filter(eventsAt.notReadYet());
-        long staged = stage(lake.table(PipelineNames.BRONZE_EVENTS), events, newEvents, end);
+        long staged =
+            Phase.timed(
+                "bronze: events read, parsed and staged",
+                () -> stage(lake.table(PipelineNames.BRONZE_EVENTS), events, newEvents, end));
         if (settings.crash() == Crash.BEFORE_PUBLISHING_EVENTS) {
           throw new IllegalStateException("injected crash before publishing snapshot " + staged);
         }
         if (settings.crash() == Crash.CONCURRENT_COMMIT_BEFORE_PUBLISHING) {
           events.newAppend().commit();
         }
-        publish(events, staged);
+        Runnable beforeCommit =
+            settings.crash() == Crash.CONCURRENT_COMMIT_WHILE_PUBLISHING
+                ? () ->
+                    SnapshotMarks.load(spark, lake.table(PipelineNames.BRONZE_EVENTS))
+                        .newAppend()
+                        .commit()
+                : () -> {};
+        Phase.timed("bronze: events published", () -> publish(events, staged, beforeCommit));
         eventsAppended = SnapshotMarks.addedRecords(events);
       }
       if (settings.crash() == Crash.BETWEEN_TABLES) {
@@ -107,9 +124,14 @@ public final class BronzeJob {
       long rejectedAppended = 0;
       if (!quarantineAt.sameAs(end, partitions)) {
         Dataset<Row> newRejects = BronzeRecords.rejected(parsed).filter(quarantineAt.notReadYet());
-        publish(
-            quarantine,
-            stage(lake.table(PipelineNames.BRONZE_QUARANTINE), quarantine, newRejects, end));
+        long staged =
+            Phase.timed(
+                "bronze: rejected records staged",
+                () ->
+                    stage(
+                        lake.table(PipelineNames.BRONZE_QUARANTINE), quarantine, newRejects, end));
+        Phase.timed(
+            "bronze: rejected records published", () -> publish(quarantine, staged, () -> {}));
         rejectedAppended = SnapshotMarks.addedRecords(quarantine);
       }
       return new Result(start.recordsUpTo(end), eventsAppended, rejectedAppended, end.json());
@@ -167,29 +189,50 @@ public final class BronzeJob {
   }
 
   /**
-   * Makes the staged snapshot current, only as a fast-forward: if another writer committed since it
-   * was staged, a cherry-pick would publish the rows as a new snapshot without their offsets, and
-   * the next run would read them again. Then nothing is published and the run fails; the next
-   * starts again from the published offsets.
+   * Makes the staged snapshot current, only as a fast-forward, in one commit that Iceberg refuses
+   * otherwise: the main branch is fast-forwarded to a branch made at the staged snapshot (checked:
+   * the current snapshot must be the staged one's ancestor), and the commit is based on the
+   * metadata that check saw, so a writer committing in between makes it fail. A cherry-pick would
+   * publish the rows as a new snapshot without their offsets, and the next run would read them
+   * again. Either way nothing is published and the run fails; the next starts again from the
+   * published offsets.
+   *
+   * @param beforeCommit run between the check and the commit (a test's concurrent writer)
    */
-  private static void publish(Table table, long stagedSnapshotId) {
+  private static void publish(Table table, long stagedSnapshotId, Runnable beforeCommit) {
     table.refresh();
-    Snapshot current = table.currentSnapshot();
-    Long staged = table.snapshot(stagedSnapshotId).parentId();
-    if (!Objects.equals(staged, current == null ? null : current.snapshotId())) {
-      throw new IllegalStateException(
-          "publishing "
-              + table.name()
-              + " would not be a fast-forward: another writer committed since this run staged"
-              + " its rows; nothing is published, the next run starts again from the published"
-              + " offsets");
+    String staging = "publishing-" + stagedSnapshotId;
+    ManageSnapshots fastForward;
+    try {
+      fastForward =
+          table
+              .manageSnapshots()
+              .createBranch(staging, stagedSnapshotId)
+              .fastForwardBranch(SnapshotRef.MAIN_BRANCH, staging)
+              .removeBranch(staging);
+    } catch (IllegalArgumentException notAnAncestor) {
+      throw notAFastForward(table, "since this run staged its rows", notAnAncestor);
     }
-    table.manageSnapshots().cherrypick(stagedSnapshotId).commit();
+    beforeCommit.run();
+    try {
+      fastForward.commit();
+    } catch (CommitFailedException concurrent) {
+      throw notAFastForward(table, "while it was being published", concurrent);
+    }
     table.refresh();
-    Map<String, String> summary = table.currentSnapshot().summary();
-    if (!summary.containsKey(SnapshotMarks.KAFKA_OFFSETS)) {
+    if (table.currentSnapshot().snapshotId() != stagedSnapshotId) {
       throw new IllegalStateException(
           "publishing " + table.name() + " did not fast-forward: another writer committed?");
     }
+  }
+
+  private static IllegalStateException notAFastForward(Table table, String when, Exception cause) {
+    return new IllegalStateException(
+        "publishing "
+            + table.name()
+            + " would not be a fast-forward: another writer committed "
+            + when
+            + "; nothing is published, the next run starts again from the published offsets",
+        cause);
   }
 }

@@ -84,7 +84,8 @@ public final class RunLog {
 
   /**
    * The number of the last run in the log, 0 if none: a restarted chain continues counting. A line
-   * that is not JSON (a write cut short by a kill or a full disk) is skipped with a warning.
+   * that is not JSON (a write cut short by a kill or a full disk, also inside a multi-byte
+   * character) is skipped with a warning.
    */
   public long lastRun() {
     if (!Files.exists(file)) {
@@ -93,7 +94,10 @@ public final class RunLog {
     try {
       long last = 0;
       int unreadable = 0;
-      for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+      // Decoded leniently: a line cut inside a multi-byte character is one more unreadable line,
+      // where a strict decoder would fail the whole log, and every later start with it.
+      for (String line :
+          new String(Files.readAllBytes(file), StandardCharsets.UTF_8).lines().toList()) {
         if (line.isBlank()) {
           continue;
         }

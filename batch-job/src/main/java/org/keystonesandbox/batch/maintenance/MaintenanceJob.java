@@ -12,6 +12,7 @@ import org.apache.iceberg.util.SnapshotUtil;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.keystonesandbox.batch.lake.LakeSettings;
+import org.keystonesandbox.batch.lake.Phase;
 import org.keystonesandbox.batch.lake.SnapshotMarks;
 import org.keystonesandbox.batch.lake.SqlTime;
 import org.keystonesandbox.batch.lake.Tables;
@@ -56,31 +57,38 @@ public final class MaintenanceJob {
       // Iceberg's default skips groups of fewer than five files; every batch run adds one per
       // day it touches, so two are worth merging here.
       Row rewrite =
-          spark
-              .sql(
-                  "CALL %s.system.rewrite_data_files(table => '%s', options => map('min-input-files', '2'))"
-                      .formatted(PipelineNames.LAKE_CATALOG, table))
-              .first();
+          Phase.timed(
+              "maintenance: " + name + " compacted",
+              () ->
+                  spark
+                      .sql(
+                          "CALL %s.system.rewrite_data_files(table => '%s', options => map('min-input-files', '2'))"
+                              .formatted(PipelineNames.LAKE_CATALOG, table))
+                      .first());
       Instant now = Instant.now();
       long keepFrom = now.minus(settings.snapshotRetention()).toEpochMilli();
       Table iceberg = SnapshotMarks.load(spark, table);
       keepFrom = Math.min(keepFrom, markedSnapshotTime(iceberg, ownMark.get(name)));
       keepFrom = Math.min(keepFrom, downstreamReadPoint(name, iceberg));
-      spark.sql(
-          "CALL %s.system.expire_snapshots(table => '%s', older_than => %s, retain_last => 1)"
-              .formatted(
-                  PipelineNames.LAKE_CATALOG,
-                  table,
-                  SqlTime.literal(Instant.ofEpochMilli(keepFrom))));
+      String expireBefore = SqlTime.literal(Instant.ofEpochMilli(keepFrom));
+      Phase.timed(
+          "maintenance: " + name + " snapshots expired",
+          () ->
+              spark.sql(
+                  "CALL %s.system.expire_snapshots(table => '%s', older_than => %s, retain_last => 1)"
+                      .formatted(PipelineNames.LAKE_CATALOG, table, expireBefore)));
       long orphans =
-          spark
-              .sql(
-                  "CALL %s.system.remove_orphan_files(table => '%s', older_than => %s)"
-                      .formatted(
-                          PipelineNames.LAKE_CATALOG,
-                          table,
-                          SqlTime.literal(now.minus(settings.orphanAge()))))
-              .count();
+          Phase.timed(
+              "maintenance: " + name + " orphan files removed",
+              () ->
+                  spark
+                      .sql(
+                          "CALL %s.system.remove_orphan_files(table => '%s', older_than => %s)"
+                              .formatted(
+                                  PipelineNames.LAKE_CATALOG,
+                                  table,
+                                  SqlTime.literal(now.minus(settings.orphanAge()))))
+                      .count());
       results.add(new TableResult(name, rewrite.getInt(0), rewrite.getInt(1), orphans));
     }
     return results;

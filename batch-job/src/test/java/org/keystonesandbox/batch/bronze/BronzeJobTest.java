@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.keystonesandbox.batch.SparkLakeTest;
 import org.keystonesandbox.batch.lake.LakeSettings;
+import org.keystonesandbox.batch.lake.SparkJobDescriptions;
 import org.keystonesandbox.batch.silver.SilverJob;
 import org.keystonesandbox.events.EventType;
 import org.keystonesandbox.events.ViewingEvent;
@@ -253,6 +254,40 @@ class BronzeJobTest extends SparkLakeTest {
 
     assertThatThrownBy(
             () -> bronze(lake, topic, BronzeJob.Crash.CONCURRENT_COMMIT_BEFORE_PUBLISHING))
+        .hasMessageContaining("would not be a fast-forward");
+    assertThat(count(lake, PipelineNames.BRONZE_EVENTS)).as("nothing published").isEqualTo(30);
+
+    bronze(lake, topic, BronzeJob.Crash.NONE);
+
+    assertThat(count(lake, PipelineNames.BRONZE_EVENTS)).isEqualTo(50);
+    assertThat(distinctOffsets(lake, PipelineNames.BRONZE_EVENTS)).isEqualTo(50);
+    assertThat(bronze(lake, topic, BronzeJob.Crash.NONE).eventsAppended()).isZero();
+  }
+
+  @Test
+  void everySparkJobOfARunIsNamedAfterItsBronzeStep() throws Exception {
+    LakeSettings lake = freshLake();
+    String topic = topicWith(30, 2);
+
+    List<String> sparkJobs =
+        SparkJobDescriptions.of(spark, () -> bronze(lake, topic, BronzeJob.Crash.NONE));
+
+    assertThat(sparkJobs)
+        .as("the Spark jobs bronze started, as Spark's UI names them")
+        .isNotEmpty()
+        .allSatisfy(job -> assertThat(job).startsWith("bronze: "))
+        .contains("bronze: events read, parsed and staged", "bronze: rejected records staged");
+  }
+
+  @Test
+  void aCommitLandingBetweenThePublishsCheckAndItsCommitPublishesNothingAndTheRerunIsExact() {
+    LakeSettings lake = freshLake();
+    String topic = topicWith(30, 2);
+    bronze(lake, topic, BronzeJob.Crash.NONE);
+    produce(topic, 30, 20, 1);
+
+    assertThatThrownBy(
+            () -> bronze(lake, topic, BronzeJob.Crash.CONCURRENT_COMMIT_WHILE_PUBLISHING))
         .hasMessageContaining("would not be a fast-forward");
     assertThat(count(lake, PipelineNames.BRONZE_EVENTS)).as("nothing published").isEqualTo(30);
 

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,5 +32,20 @@ class RunLogTest {
 
     assertThat(log.lastRun()).isEqualTo(3);
     assertThat(Files.readAllLines(file)).hasSize(3).element(2).asString().startsWith("{\"run\":3,");
+  }
+
+  @Test
+  void aLineCutInsideAMultiByteCharacterIsSkippedInsteadOfFailingEveryStart(@TempDir Path dir)
+      throws IOException {
+    Path file = dir.resolve("batch-runs.jsonl");
+    RunLog log = new RunLog(file);
+    log.append(entry(1));
+    byte[] cut = "{\"run\":2,\"error\":\"caf\u00e9\"}".getBytes(StandardCharsets.UTF_8);
+    // cut after the first byte of the two that encode the é
+    Files.write(file, Arrays.copyOf(cut, cut.length - 3), StandardOpenOption.APPEND);
+
+    assertThat(log.lastRun()).isEqualTo(1);
+    log.append(entry(3));
+    assertThat(log.lastRun()).isEqualTo(3);
   }
 }

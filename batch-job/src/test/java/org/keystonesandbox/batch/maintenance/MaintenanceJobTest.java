@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.keystonesandbox.batch.BronzeFixture;
@@ -13,6 +14,7 @@ import org.keystonesandbox.batch.SparkLakeTest;
 import org.keystonesandbox.batch.gold.GoldJob;
 import org.keystonesandbox.batch.lake.LakeSettings;
 import org.keystonesandbox.batch.lake.SnapshotMarks;
+import org.keystonesandbox.batch.lake.SparkJobDescriptions;
 import org.keystonesandbox.batch.silver.SilverJob;
 import org.keystonesandbox.events.catalog.CatalogFiles;
 import org.keystonesandbox.events.catalog.Title;
@@ -46,9 +48,29 @@ class MaintenanceJobTest extends SparkLakeTest {
     List<String> goldBefore = rows(lake, PipelineNames.GOLD_TITLE_COUNTRY_DAILY);
     long bronzeFilesBefore = dataFiles(lake, PipelineNames.BRONZE_EVENTS);
 
-    List<MaintenanceJob.TableResult> results =
-        new MaintenanceJob(spark, lake)
-            .run(new MaintenanceJob.Settings(Duration.ZERO, Duration.ofDays(3)));
+    List<List<MaintenanceJob.TableResult>> run = new ArrayList<>();
+    List<String> sparkJobs =
+        SparkJobDescriptions.of(
+            spark,
+            () ->
+                run.add(
+                    new MaintenanceJob(spark, lake)
+                        .run(new MaintenanceJob.Settings(Duration.ZERO, Duration.ofDays(3)))));
+    List<MaintenanceJob.TableResult> results = run.get(0);
+
+    // Iceberg's procedures name their own jobs after the action and the table; the others are
+    // named after the maintenance step. None is left unnamed.
+    assertThat(sparkJobs)
+        .as("the Spark jobs maintenance started, as Spark's UI names them")
+        .isNotEmpty()
+        .allSatisfy(
+            job ->
+                assertThat(job)
+                    .matches(
+                        "maintenance: \\w+ (compacted|snapshots expired|orphan files removed)"
+                            + "|(Rewriting|Expiring snapshots|Deleting orphan files) .* (in|from)"
+                            + " lake\\.\\w+\\.\\w+"))
+        .contains("maintenance: " + PipelineNames.BRONZE_EVENTS + " orphan files removed");
 
     assertThat(bronzeFilesBefore).isEqualTo(4);
     assertThat(dataFiles(lake, PipelineNames.BRONZE_EVENTS)).isEqualTo(1);

@@ -10,6 +10,7 @@ import java.io.OutputStreamWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.zip.Deflater;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
@@ -23,6 +24,33 @@ import java.util.zip.GZIPOutputStream;
 public final class PlainCsv {
 
   private PlainCsv() {}
+
+  /** What writes a file's lines. */
+  @FunctionalInterface
+  public interface Lines {
+    void writeTo(BufferedWriter out) throws IOException;
+  }
+
+  /**
+   * Writes {@code file} whole or not at all, for files whose existence tells a reader it may start
+   * (the title catalog): beside it under a temporary name, then renamed over it in one step. A
+   * failure while writing leaves the old file (or none) and no temporary file. The same as {@code
+   * org.keystonesandbox.cli.AtomicFiles}, which this module cannot use (that one depends on it).
+   */
+  public static void writeAtomically(Path file, Lines lines) throws IOException {
+    Path dir = file.toAbsolutePath().getParent();
+    Files.createDirectories(dir);
+    Path partial = Files.createTempFile(dir, "." + file.getFileName(), ".partial");
+    try {
+      try (BufferedWriter out = newWriter(partial)) {
+        lines.writeTo(out);
+      }
+      Files.move(
+          partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      Files.deleteIfExists(partial);
+    }
+  }
 
   public static BufferedWriter newWriter(Path file) throws IOException {
     return new BufferedWriter(

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.keystonesandbox.cli.Jars;
 
@@ -21,10 +22,25 @@ public final class ChildProcess {
   private final String name;
   private final List<String> command;
   private final Path log;
+  private final Map<String, String> environment;
   private Process process;
 
   public ChildProcess(String name, Path jar, List<String> jvmOptions, List<String> args, Path log) {
+    this(name, jar, jvmOptions, args, Map.of(), log);
+  }
+
+  /**
+   * @param environment variables set for the process on top of this one's
+   */
+  public ChildProcess(
+      String name,
+      Path jar,
+      List<String> jvmOptions,
+      List<String> args,
+      Map<String, String> environment,
+      Path log) {
     this.name = name;
+    this.environment = Map.copyOf(environment);
     List<String> cmd = new ArrayList<>();
     if (Files.isExecutable(SETSID)) {
       cmd.add(SETSID.toString());
@@ -45,11 +61,12 @@ public final class ChildProcess {
   public synchronized ChildProcess start() {
     try {
       Files.createDirectories(log.toAbsolutePath().getParent());
-      process =
+      ProcessBuilder builder =
           new ProcessBuilder(command)
               .redirectErrorStream(true)
-              .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-              .start();
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+      builder.environment().putAll(environment);
+      process = builder.start();
       return this;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start " + name + ": " + command, e);

@@ -52,7 +52,7 @@ final class DataFolder {
     }
     if (lock == null) {
       channel.close();
-      throw new UsageException(
+      throw new InUseException(
           "another sandbox run is using "
               + root
               + " (it holds "

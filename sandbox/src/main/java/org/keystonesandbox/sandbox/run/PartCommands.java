@@ -3,6 +3,7 @@ package org.keystonesandbox.sandbox.run;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.keystonesandbox.cli.Jars;
 import org.keystonesandbox.sandbox.run.DataFolder.GeneratorRun;
@@ -17,6 +18,12 @@ public final class PartCommands {
   public static final String STREAM_JOB = "stream-job";
   public static final String CHAIN = "chain";
   public static final String VERIFIER = "verify";
+
+  /**
+   * The environment of the Spark parts: Spark's UI listens on {@code SPARK_LOCAL_IP}, or on every
+   * interface without it, whatever {@code spark.driver.bindAddress} says.
+   */
+  static final Map<String, String> SPARK_ON_LOOPBACK = Map.of("SPARK_LOCAL_IP", "127.0.0.1");
 
   /** The first run's seed; run N uses {@code SEED + N - 1}, every run the same title catalog. */
   static final long SEED = 42;
@@ -84,6 +91,10 @@ public final class PartCommands {
     return new PartCommand(STREAM_JOB, Jars.STREAM_JOB, List.of("-Xmx1g"), args);
   }
 
+  /**
+   * The chain, told the stream job's session gap when the run's stream-job flags set one and its
+   * own flags do not, so that silver's sessions are the stream job's.
+   */
   PartCommand chain(Path titles) {
     List<String> args = new ArrayList<>();
     args.addAll(
@@ -103,8 +114,13 @@ public final class PartCommands {
             Integer.toString(settings.sparkUiPort()),
             "--shuffle-partitions",
             "4"));
+    // Silver cuts the sessions the stream job cuts: the same gap, unless the batch flags set one.
+    if (flagValue(settings.batchArgs(), SESSION_GAP).isEmpty()) {
+      flagValue(settings.streamArgs(), SESSION_GAP)
+          .ifPresent(gap -> args.addAll(List.of(SESSION_GAP, gap)));
+    }
     args.addAll(settings.batchArgs());
-    return new PartCommand(CHAIN, Jars.BATCH_JOB, List.of("-Xmx2g"), args);
+    return new PartCommand(CHAIN, Jars.BATCH_JOB, List.of("-Xmx2g"), args, SPARK_ON_LOOPBACK);
   }
 
   /**
@@ -124,11 +140,13 @@ public final class PartCommands {
     for (String flag : STREAM_SETTINGS_THE_VERIFIER_NEEDS) {
       flagValue(settings.streamArgs(), flag).ifPresent(value -> args.addAll(List.of(flag, value)));
     }
-    return new PartCommand(VERIFIER, Jars.VERIFY, List.of("-Xmx2g"), args);
+    return new PartCommand(VERIFIER, Jars.VERIFY, List.of("-Xmx2g"), args, SPARK_ON_LOOPBACK);
   }
 
+  private static final String SESSION_GAP = "--session-gap";
+
   private static final List<String> STREAM_SETTINGS_THE_VERIFIER_NEEDS =
-      List.of("--session-gap", "--allowed-lateness", "--out-of-orderness");
+      List.of(SESSION_GAP, "--allowed-lateness", "--out-of-orderness");
 
   /** The value of {@code flag} in {@code args} ({@code --flag value} or {@code --flag=value}). */
   static Optional<String> flagValue(List<String> args, String flag) {

@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.keystonesandbox.cli.Jars;
-import org.keystonesandbox.cli.UsageException;
 import org.keystonesandbox.events.names.PipelineNames;
 import org.keystonesandbox.sandbox.process.ChildProcess;
 import org.keystonesandbox.sandbox.run.DataFolder.GeneratorRun;
@@ -114,7 +113,7 @@ public final class SandboxRun {
    * What the run needs, checked before anything is deleted or started: the jars of its parts, and
    * the ports it listens on free.
    */
-  private void preflight() {
+  private void preflight() throws InUseException {
     Jars jars = new Jars(settings.home());
     for (String jar : JARS) {
       jars.find(jar);
@@ -124,19 +123,20 @@ public final class SandboxRun {
     ports.put("--flink-ui-port", settings.flinkUiPort());
     ports.put("--spark-ui-port", settings.sparkUiPort());
     ports.put("--status-port", settings.statusPort());
-    ports.forEach(
-        (flag, port) -> {
-          String address = flag.equals("--status-port") ? settings.statusBind() : LOOPBACK;
-          if (port > 0 && !free(address, port)) {
-            throw new UsageException(
-                "port "
-                    + port
-                    + " ("
-                    + flag
-                    + ") is in use: stop what listens there, or pick another with "
-                    + flag);
-          }
-        });
+    for (Map.Entry<String, Integer> entry : ports.entrySet()) {
+      String flag = entry.getKey();
+      int port = entry.getValue();
+      String address = flag.equals("--status-port") ? settings.statusBind() : LOOPBACK;
+      if (port > 0 && !free(address, port)) {
+        throw new InUseException(
+            "port "
+                + port
+                + " ("
+                + flag
+                + ") is in use: stop what listens there, or pick another with "
+                + flag);
+      }
+    }
   }
 
   /** The status view's address as a browser on this machine opens it. */

@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
+import org.keystonesandbox.cli.ExitCodes;
 import org.keystonesandbox.cli.Jars;
 import org.keystonesandbox.sandbox.process.ChildProcess;
 import org.slf4j.Logger;
@@ -27,7 +28,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Starts the parts as processes, restarts the broker, the Flink job and the chain when they crash
- * (up to a limit), and stops them all in order: readers before what they read.
+ * (up to a limit; a part that exits with the usage-error code ends the run at once, naming it), and
+ * stops them all in order: readers before what they read.
  */
 final class Supervisor {
   private static final Logger LOG = LoggerFactory.getLogger(Supervisor.class);
@@ -81,6 +83,7 @@ final class Supervisor {
                 jars.find(command.jar()),
                 command.jvmOptions(),
                 command.args(),
+                command.environment(),
                 data.log(command.name()))
             .start();
     synchronized (parts) {
@@ -127,6 +130,16 @@ final class Supervisor {
         continue;
       }
       ChildProcess part = found.get();
+      if (Integer.valueOf(ExitCodes.USAGE).equals(part.exitCode())) {
+        // It refused its flags or what it found at start (the stream job's committed offsets
+        // without a checkpoint): every restart would be refused the same way.
+        throw new IllegalStateException(
+            name
+                + " refused to start (exit code "
+                + ExitCodes.USAGE
+                + "), so it is not restarted; last lines of its log:\n"
+                + part.tail(10));
+      }
       long ended = endedAt.computeIfAbsent(name, n -> System.nanoTime());
       if (System.nanoTime() - ended < restartPause.toNanos()) {
         continue;

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -291,7 +292,10 @@ public final class StatusCollector implements AutoCloseable {
     int unreadable = 0;
     if (Files.exists(file)) {
       try {
-        List<String> lines = Files.readAllLines(file);
+        // Decoded leniently: a line cut inside a multi-byte character is one unreadable line, not
+        // an unreadable log.
+        List<String> lines =
+            new String(Files.readAllBytes(file), StandardCharsets.UTF_8).lines().toList();
         for (int i = 0; i < lines.size(); i++) {
           String line = lines.get(i);
           if (line.isBlank()) {

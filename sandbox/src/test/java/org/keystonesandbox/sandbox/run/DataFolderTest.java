@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -129,7 +130,7 @@ class DataFolderTest {
     AutoCloseable first = new DataFolder(root).lock();
 
     assertThatThrownBy(() -> new DataFolder(root).lock())
-        .isInstanceOf(UsageException.class)
+        .isInstanceOf(IOException.class)
         .hasMessageContaining("another sandbox run is using");
     first.close();
     new DataFolder(root).lock().close();
@@ -146,7 +147,7 @@ class DataFolderTest {
 
       assertThat(root.resolve("old.txt")).doesNotExist();
       assertThat(root.resolve(DataFolder.LOCK)).exists();
-      assertThatThrownBy(() -> new DataFolder(root).lock()).isInstanceOf(UsageException.class);
+      assertThatThrownBy(() -> new DataFolder(root).lock()).isInstanceOf(InUseException.class);
     }
   }
 }

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.keystonesandbox.cli.Jars;
@@ -15,6 +16,15 @@ class PartCommandsTest {
   private static final Path DATA = Path.of("/tmp/sandbox-data");
 
   private static SandboxRun.Settings settings(Long count, Duration duration) {
+    return settings(
+        count,
+        duration,
+        List.of("--allowed-lateness", "10m"),
+        List.of("--join-strategy", "salted"));
+  }
+
+  private static SandboxRun.Settings settings(
+      Long count, Duration duration, List<String> streamArgs, List<String> batchArgs) {
     return new SandboxRun.Settings(
         Path.of("/opt/keystone"),
         DATA,
@@ -23,8 +33,8 @@ class PartCommandsTest {
         duration,
         1500,
         List.of("--late-rate", "0.05"),
-        List.of("--allowed-lateness", "10m"),
-        List.of("--join-strategy", "salted"),
+        streamArgs,
+        batchArgs,
         19092,
         18081,
         14040,
@@ -151,6 +161,41 @@ class PartCommandsTest {
             "4",
             "--join-strategy",
             "salted");
+  }
+
+  @Test
+  void theChainSessionizesWithTheStreamJobsSessionGapUnlessItsOwnFlagsSetOne() {
+    Path titles = DATA.resolve("titles.csv");
+    PartCommands gapOf45m =
+        new PartCommands(
+            settings(null, null, List.of("--session-gap=45m"), List.of()), new DataFolder(DATA));
+    assertThat(gapOf45m.chain(titles).args()).containsSequence("--session-gap", "45m");
+    assertThat(gapOf45m.verifier().args()).containsSequence("--session-gap", "45m");
+
+    PartCommands ownGap =
+        new PartCommands(
+            settings(null, null, List.of("--session-gap", "45m"), List.of("--session-gap", "1h")),
+            new DataFolder(DATA));
+    assertThat(ownGap.chain(titles).args())
+        .containsSequence("--session-gap", "1h")
+        .containsOnlyOnce("--session-gap");
+
+    assertThat(commands(null, null).chain(titles).args())
+        .as("no gap given: the chain's default, the stream job's too")
+        .doesNotContain("--session-gap");
+  }
+
+  @Test
+  void theSparkPartsServeTheirUiOnThisMachineOnlyAndTheOthersGetNoExtraEnvironment() {
+    PartCommands commands = commands(null, null);
+
+    assertThat(commands.chain(DATA.resolve("titles.csv")).environment())
+        .containsExactly(Map.entry("SPARK_LOCAL_IP", "127.0.0.1"));
+    assertThat(commands.verifier().environment())
+        .containsExactly(Map.entry("SPARK_LOCAL_IP", "127.0.0.1"));
+    assertThat(commands.kafka().environment()).isEmpty();
+    assertThat(commands.streamJob().environment()).isEmpty();
+    assertThat(commands.generator(firstRun()).environment()).isEmpty();
   }
 
   @Test

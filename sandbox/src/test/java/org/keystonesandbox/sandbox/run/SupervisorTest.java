@@ -18,6 +18,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.keystonesandbox.cli.ExitCodes;
 import org.keystonesandbox.cli.Jars;
 import org.keystonesandbox.sandbox.process.ChildProcess;
 
@@ -106,5 +107,43 @@ class SupervisorTest {
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("chain crashed " + Supervisor.MAX_RESTARTS + " times")
         .hasMessageContaining("main manifest");
+  }
+
+  @Test
+  void aPartThatExitsWithTheUsageErrorCodeEndsTheRunAtOnceNamingItInsteadOfBeingRestarted()
+      throws Exception {
+    ScriptedPart.jar(home.resolve(Jars.STREAM_JOB));
+    ChildProcess streamJob =
+        supervisor.start(
+            new PartCommand(
+                PartCommands.STREAM_JOB,
+                Jars.STREAM_JOB,
+                List.of(),
+                List.of("--exit", Integer.toString(ExitCodes.USAGE))));
+    assertThat(streamJob.await(Duration.ofSeconds(30))).isTrue();
+
+    assertThatThrownBy(() -> supervisor.restartCrashed())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("stream-job refused to start (exit code 2)")
+        .hasMessageContaining("scripted-part: exiting with 2");
+    assertThat(supervisor.restartsOf(PartCommands.STREAM_JOB)).isZero();
+    assertThat(printed.toString(StandardCharsets.UTF_8)).doesNotContain("restarting");
+  }
+
+  @Test
+  void aPartIsStartedWithTheEnvironmentItsCommandSets() throws Exception {
+    ScriptedPart.jar(home.resolve(Jars.VERIFY));
+
+    ChildProcess part =
+        supervisor.start(
+            new PartCommand(
+                PartCommands.VERIFIER,
+                Jars.VERIFY,
+                List.of(),
+                List.of("--print-env", "SPARK_LOCAL_IP", "--exit", "0"),
+                PartCommands.SPARK_ON_LOOPBACK));
+
+    assertThat(part.await(Duration.ofSeconds(30))).isTrue();
+    assertThat(part.log()).content().contains("SPARK_LOCAL_IP=127.0.0.1");
   }
 }

@@ -7,8 +7,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,6 +39,25 @@ class StatusCollectorTest {
     assertThat(batch.path("unreadableLines").asInt()).isEqualTo(1);
     assertThat(batch.path("lastRun").path("run").asInt()).isEqualTo(3);
     assertThat(batch.path("lastGold").path("run").asInt()).isEqualTo(1);
+  }
+
+  @Test
+  void aRunLogLineCutInsideAMultiByteCharacterIsSkippedAndCountedNotTheWholeLog(@TempDir Path dir)
+      throws IOException {
+    Path log = dir.resolve("batch-runs.jsonl");
+    byte[] cut =
+        "{\"run\":2,\"stage\":\"gold\",\"error\":\"caf\u00e9".getBytes(StandardCharsets.UTF_8);
+    Files.writeString(log, "{\"run\":1,\"stage\":\"gold\",\"status\":\"ok\"}\n");
+    Files.write(log, Arrays.copyOf(cut, cut.length - 1), StandardOpenOption.APPEND);
+    Files.writeString(
+        log, "\n{\"run\":3,\"stage\":\"gold\",\"status\":\"ok\"}\n", StandardOpenOption.APPEND);
+    ObjectNode batch = new ObjectMapper().createObjectNode();
+
+    StatusCollector.runLog(batch, log);
+
+    assertThat(batch.path("attempts").asInt()).isEqualTo(2);
+    assertThat(batch.path("unreadableLines").asInt()).isEqualTo(1);
+    assertThat(batch.path("lastRun").path("run").asInt()).isEqualTo(3);
   }
 
   @Test

@@ -118,6 +118,18 @@ class StatusPageInBrowserTest {
   }
 
   @Test
+  void skippedRunLogLinesAreSaidOnTheBatchCardAndNothingIsSaidWithoutThem() throws Exception {
+    ObjectNode status = (ObjectNode) sample();
+    ((ObjectNode) status.path("batch")).put("unreadableLines", 2);
+
+    assertThat(text(dumpDom(() -> status), "batch-unreadable"))
+        .isEqualTo("2 line(s) of the run log skipped: cut short by a kill or a full disk");
+
+    ((ObjectNode) status.path("batch")).put("unreadableLines", 0);
+    assertThat(dumpDom(() -> status)).doesNotContain("data-testid=\"batch-unreadable\"");
+  }
+
+  @Test
   void theClustersCardListsTheTaskManagersTheWorkersAndTheChainsExecutors() throws Exception {
     ObjectNode status = (ObjectNode) sample();
     ObjectNode clusters = status.putObject("clusters");
@@ -273,23 +285,66 @@ class StatusPageInBrowserTest {
   }
 
   @Test
-  void writesAScreenshot() throws Exception {
+  void writesAScreenshotWhoseVerdictIsDrawnInItsBoxInItsColour() throws Exception {
     JsonNode sample = sample();
-    Path png = Path.of("target", "status-view.png").toAbsolutePath();
+    Path png = screenshot(sample, Path.of("target", "status-view.png").toAbsolutePath());
+    ObjectNode waiting = (ObjectNode) sample.deepCopy();
+    ((ObjectNode) waiting.get("verification")).put("verdict", "NOT_READY");
+    Path other = screenshot(waiting, png.resolveSibling("status-view-not-ready.png"));
+
+    BufferedImage picture = ImageIO.read(png.toFile());
+    assertThat(picture.getWidth()).isEqualTo(1280);
+    assertThat(picture.getHeight()).isEqualTo(1600);
+    // Only the verdict's head differs between the two pages (the checks keep their outcomes): in
+    // the left column (the verification card; the charts on the right are drawn as the browser's
+    // timing allows) the region that differs is the verdict's box and its explanation.
+    int[] box = regionThatDiffers(leftColumn(picture), leftColumn(ImageIO.read(other.toFile())));
+    assertThat(box).as("a region differs between PASS and NOT READY").isNotNull();
+    assertThat(box[3] - box[1]).as("height of the region that differs").isBetween(20, 200);
+    // In it, the word PASS: bold 26 px text in the page's "ok" green (#1f8a4c) on its light green
+    // (#e3f4ea) box. A page whose verdict box is empty, or unstyled, has neither there.
+    BufferedImage verdict =
+        picture.getSubimage(box[0], box[1], box[2] - box[0] + 1, box[3] - box[1] + 1);
+    assertThat(pixelsNear(verdict, 0x1f8a4c)).as("green text pixels of PASS").isGreaterThan(150);
+    System.out.println("status view screenshot: " + png);
+  }
+
+  private Path screenshot(JsonNode status, Path png) throws Exception {
     Files.createDirectories(png.getParent());
     Files.deleteIfExists(png);
-    try (StatusServer server = new StatusServer("127.0.0.1", 0, () -> sample).start()) {
+    try (StatusServer server = new StatusServer("127.0.0.1", 0, () -> status).start()) {
       run(
           List.of("--screenshot=" + png, "--window-size=1280,1600", "--hide-scrollbars"),
           "http://127.0.0.1:" + server.port() + "/");
     }
-    BufferedImage picture = ImageIO.read(png.toFile());
-    assertThat(picture.getWidth()).isEqualTo(1280);
-    assertThat(picture.getHeight()).isEqualTo(1600);
-    // The sample's verdict is PASS, drawn in the page's "ok" green (#1f8a4c), 26 px bold, as are
-    // its passed checks: a blank or unstyled page has none of it.
-    assertThat(pixelsNear(picture, 0x1f8a4c)).isGreaterThan(300);
-    System.out.println("status view screenshot: " + png);
+    assertThat(png).exists();
+    return png;
+  }
+
+  /** The left half of the page: the verification card below the top row of cards. */
+  private static BufferedImage leftColumn(BufferedImage page) {
+    return page.getSubimage(0, 0, page.getWidth() / 2, page.getHeight());
+  }
+
+  /**
+   * The box {@code {left, top, right, bottom}} around every pixel where the two pictures differ, or
+   * null if they are the same.
+   */
+  private static int[] regionThatDiffers(BufferedImage a, BufferedImage b) {
+    int[] box = null;
+    for (int y = 0; y < Math.min(a.getHeight(), b.getHeight()); y++) {
+      for (int x = 0; x < Math.min(a.getWidth(), b.getWidth()); x++) {
+        if (a.getRGB(x, y) != b.getRGB(x, y)) {
+          box =
+              box == null
+                  ? new int[] {x, y, x, y}
+                  : new int[] {
+                    Math.min(box[0], x), box[1], Math.max(box[2], x), Math.max(box[3], y)
+                  };
+        }
+      }
+    }
+    return box;
   }
 
   /** Pixels whose colour is within a small distance of {@code rgb} (text is anti-aliased). */

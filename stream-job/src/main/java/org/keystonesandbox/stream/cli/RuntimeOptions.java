@@ -34,7 +34,10 @@ public final class RuntimeOptions {
       names = "--checkpoint-dir",
       description =
           "folder or URI for checkpoints, kept when the job stops; a restart resumes from the"
-              + " newest one found there (default: "
+              + " newest one found there; a URI needs a Flink file system for its scheme in this"
+              + " jar (file:, hdfs://; s3:// only under flink run on a cluster with the S3"
+              + " plugin)"
+              + " (default: "
               + StreamJob.LOCAL_CHECKPOINT_DIR
               + " on the local MiniCluster, the cluster's own setting under flink run)")
   String checkpointDir;

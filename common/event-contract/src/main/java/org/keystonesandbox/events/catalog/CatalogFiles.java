@@ -8,7 +8,11 @@ import java.util.ArrayList;
 import java.util.List;
 import org.keystonesandbox.events.PlainCsv;
 
-/** Reads and writes the catalog dimensions ({@code titles.csv}, {@code countries.csv}). */
+/**
+ * Reads and writes the catalog dimensions ({@code titles.csv}, {@code countries.csv}). They are
+ * written atomically: the sandbox and the compose chain start gold once {@code titles.csv} exists,
+ * so it must never exist half-written.
+ */
 public final class CatalogFiles {
 
   public static final String TITLES_FILE = "titles.csv";
@@ -19,21 +23,23 @@ public final class CatalogFiles {
   private CatalogFiles() {}
 
   public static void writeTitles(Path file, List<Title> titles) throws IOException {
-    try (BufferedWriter out = PlainCsv.newWriter(file)) {
-      out.write(TITLES_HEADER);
+    PlainCsv.writeAtomically(file, out -> writeTitles(out, titles));
+  }
+
+  private static void writeTitles(BufferedWriter out, List<Title> titles) throws IOException {
+    out.write(TITLES_HEADER);
+    out.newLine();
+    for (Title t : titles) {
+      out.write(
+          String.join(
+              ",",
+              PlainCsv.checked(t.titleId()),
+              PlainCsv.checked(t.name()),
+              PlainCsv.checked(t.genre()),
+              PlainCsv.checked(t.kind()),
+              Long.toString(t.runtimeMs()),
+              Integer.toString(t.releaseYear())));
       out.newLine();
-      for (Title t : titles) {
-        out.write(
-            String.join(
-                ",",
-                PlainCsv.checked(t.titleId()),
-                PlainCsv.checked(t.name()),
-                PlainCsv.checked(t.genre()),
-                PlainCsv.checked(t.kind()),
-                Long.toString(t.runtimeMs()),
-                Integer.toString(t.releaseYear())));
-        out.newLine();
-      }
     }
   }
 
@@ -52,18 +58,21 @@ public final class CatalogFiles {
   }
 
   public static void writeCountries(Path file, List<Country> countries) throws IOException {
-    try (BufferedWriter out = PlainCsv.newWriter(file)) {
-      out.write(COUNTRIES_HEADER);
+    PlainCsv.writeAtomically(file, out -> writeCountries(out, countries));
+  }
+
+  private static void writeCountries(BufferedWriter out, List<Country> countries)
+      throws IOException {
+    out.write(COUNTRIES_HEADER);
+    out.newLine();
+    for (Country c : countries) {
+      out.write(
+          String.join(
+              ",",
+              PlainCsv.checked(c.code()),
+              PlainCsv.checked(c.name()),
+              PlainCsv.checked(c.region())));
       out.newLine();
-      for (Country c : countries) {
-        out.write(
-            String.join(
-                ",",
-                PlainCsv.checked(c.code()),
-                PlainCsv.checked(c.name()),
-                PlainCsv.checked(c.region())));
-        out.newLine();
-      }
     }
   }
 
