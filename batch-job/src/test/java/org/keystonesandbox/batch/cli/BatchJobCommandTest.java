@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
+import org.keystonesandbox.batch.silver.SilverJob;
 import org.keystonesandbox.cli.ExitCodes;
 import picocli.CommandLine;
 
@@ -76,5 +79,21 @@ class BatchJobCommandTest {
           .contains("--help")
           .contains("Exit codes: 0 done");
     }
+  }
+
+  @Test
+  void silversLineCountsTheRowsSetAsideBeyondTheRepairHorizon() {
+    SilverJob.Result result =
+        new SilverJob.Result(
+            120,
+            new TreeSet<>(List.of(LocalDate.parse("2026-03-02"))),
+            new TreeSet<>(List.of(LocalDate.parse("2026-03-02"))),
+            7,
+            3);
+
+    assertThat(BatchJobCommand.Silver.line(result))
+        .isEqualTo(
+            "silver: read 120 bronze rows; replaced 1 event days and 1 session days (7 sessions);"
+                + " set aside 3 rows beyond the repair horizon");
   }
 }
