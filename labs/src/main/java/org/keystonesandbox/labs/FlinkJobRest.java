@@ -135,6 +135,25 @@ final class FlinkJobRest {
     return read;
   }
 
+  /**
+   * The event time of the job's sessionizing operator: the smallest {@code currentInputWatermark}
+   * over its subtasks, as Flink's REST API reports it ({@code /jobs/:id/vertices/:vid/watermarks});
+   * {@link Long#MIN_VALUE} before the first watermark.
+   */
+  long watermark(String jobId) throws IOException, InterruptedException {
+    for (JsonNode vertex : get("/jobs/" + jobId).path("vertices")) {
+      if (vertex.path("name").asText().contains("sessionize")) {
+        long smallest = Long.MAX_VALUE;
+        String path = "/jobs/" + jobId + "/vertices/" + vertex.path("id").asText() + "/watermarks";
+        for (JsonNode metric : get(path)) {
+          smallest = Math.min(smallest, metric.path("value").asLong(Long.MIN_VALUE));
+        }
+        return smallest == Long.MAX_VALUE ? Long.MIN_VALUE : smallest;
+      }
+    }
+    throw new IllegalStateException("the stream job has no sessionizing operator");
+  }
+
   /** Where {@code jobId} restored its state from, empty if it started fresh. */
   String restoredFrom(String jobId) throws IOException, InterruptedException {
     JsonNode restored = get("/jobs/" + jobId + "/checkpoints").path("latest").path("restored");
