@@ -453,6 +453,10 @@ public final class LabRun {
       long readToEnd = System.currentTimeMillis();
       long stateBytes =
           flink.awaitCheckpointTriggeredAfter(jobId, readToEnd, STREAM_JOB_TIMEOUT).stateBytes();
+      // The source commits its offsets to the group after each checkpoint, asynchronously; a
+      // stop right after a checkpoint can end it before the commit lands, and the verifier then
+      // finds the job behind. The next checkpoints commit them.
+      awaitGroupCaughtUp(streamJobGroup(label), job);
       flink.stopWithSavepoint(
           jobId, streamJobFolder(label).resolve("savepoints"), true, job, STREAM_JOB_TIMEOUT);
       List<String> printed =
@@ -542,6 +546,19 @@ public final class LabRun {
     } catch (IOException | InterruptedException | RuntimeException e) {
       job.kill();
       throw e;
+    }
+  }
+
+  /** Waits until {@code group} has committed offsets up to the end of the lab's topic. */
+  private void awaitGroupCaughtUp(String group, JarProcess.Running job)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + STREAM_JOB_TIMEOUT.toNanos();
+    while (lag(group) > 0) {
+      if (!job.alive() || System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            "the stream job's group " + group + " did not commit the whole topic");
+      }
+      Thread.sleep(200);
     }
   }
 
