@@ -20,8 +20,9 @@ import org.keystonesandbox.verify.StreamOutputs;
 
 /**
  * Clients whose clocks run a year ahead, in both of their times, send records between two busy
- * stretches of the stream. Judged against the Kafka record's timestamp they are dead letters: the
- * watermark never jumps, nothing after them is late, and no day a year ahead appears in gold.
+ * stretches of the stream, while the stream job reads it live. Judged against the Kafka record's
+ * timestamp they are dead letters: the job's watermark, read from Flink's REST API before and after
+ * them, does not move, nothing after them is late, and no day a year ahead appears in gold.
  */
 final class ClockSkewLab implements Lab {
   private static final Duration AHEAD = Duration.ofDays(365);
@@ -55,6 +56,17 @@ final class ClockSkewLab implements Lab {
             "--malformed-rate",
             "0");
 
+    report.step(
+        "The stream job (its own jar, live) reads them; its watermark from Flink's REST API");
+    try (LabRun.LiveStreamJob job = run.startLiveStreamJob("guarded", "--idleness", "30s")) {
+      long before = job.watermarkOnceCaughtUp();
+      runWithJob(run, report, first, job, before);
+    }
+  }
+
+  private void runWithJob(
+      LabRun run, LabReport report, RunSummary first, LabRun.LiveStreamJob job, long before)
+      throws Exception {
     List<ViewingEvent> truth = run.truth();
     int partitions = run.partitions();
     report.step(
@@ -99,27 +111,50 @@ final class ClockSkewLab implements Lab {
         List.of("user", "partition", "event_ts = sent_ts", "judged by the client's own times"),
         rows);
 
-    report.step("The generator writes 2,000 more events, then the chain and the stream job run");
-    run.produce(
-        "--count",
-        "2000",
-        "--rate",
-        "40",
-        "--users",
-        "200",
-        "--seed",
-        "52",
-        "--late-rate",
-        "0",
-        "--malformed-rate",
-        "0",
-        "--start",
-        first.lastEventTime().plus(Duration.ofMinutes(10)).toString());
+    long afterWrongClocks = job.watermarkOnceCaughtUp();
+
+    report.step("The generator writes 2,000 more events, then the chain runs");
+    RunSummary second =
+        run.produce(
+            "--count",
+            "2000",
+            "--rate",
+            "40",
+            "--users",
+            "200",
+            "--seed",
+            "52",
+            "--late-rate",
+            "0",
+            "--malformed-rate",
+            "0",
+            "--start",
+            first.lastEventTime().plus(Duration.ofMinutes(10)).toString());
+    long afterMore = job.watermarkOnceCaughtUp();
+    LabRun.StreamJobOutputs stream = job.finish();
     truth = run.truth();
     run.chain();
-    LabRun.StreamJobOutputs stream = run.streamJob("guarded", "--idleness", "30s");
     int wrongClocks = partitions;
     report.note(stream.totals());
+    long wrongClockTime = now + AHEAD.toMillis();
+    long lastReal = second.lastEventTime().toEpochMilli();
+    report.table(
+        List.of("the stream job's watermark (REST, currentInputWatermark)", "measured", "expected"),
+        List.of(
+            List.of(
+                "after the first 2,000 events",
+                Instant.ofEpochMilli(before).toString(),
+                "their event time less the out-of-orderness"),
+            List.of(
+                "after the wrong-clock records (event_ts "
+                    + Instant.ofEpochMilli(wrongClockTime)
+                    + ")",
+                Instant.ofEpochMilli(afterWrongClocks).toString(),
+                Instant.ofEpochMilli(before).toString()),
+            List.of(
+                "after 2,000 more events (the last at " + second.lastEventTime() + ")",
+                Instant.ofEpochMilli(afterMore).toString(),
+                "before " + second.lastEventTime())));
 
     long deadLetters = 0;
     String detail = "";
@@ -160,6 +195,16 @@ final class ClockSkewLab implements Lab {
         "every wrong-clock record is a dead letter and quarantined as FUTURE_TIMESTAMP",
         deadLetters == wrongClocks && quarantined == wrongClocks,
         deadLetters + " dead letters, " + quarantined + " quarantined");
+    report.check(
+        "the wrong-clock records did not move the watermark, and it then followed the real events"
+            + " only",
+        afterWrongClocks == before && afterMore > before && afterMore <= lastReal,
+        "before "
+            + Instant.ofEpochMilli(before)
+            + ", after them "
+            + Instant.ofEpochMilli(afterWrongClocks)
+            + ", after the next events "
+            + Instant.ofEpochMilli(afterMore));
     report.check(
         "no event after them was late: had the partitions' watermarks jumped a year, every later"
             + " event would be late",

@@ -2,9 +2,12 @@ package org.keystonesandbox.labs;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import org.keystonesandbox.cli.ExitCodes;
 import org.keystonesandbox.ingest.RunSummary;
 import org.keystonesandbox.oracle.ReferenceSession;
 import org.keystonesandbox.oracle.ReferenceSessions;
@@ -135,8 +138,32 @@ final class DedupWindowLab implements Lab {
             + " before the end of its input closed every session");
 
     List<String> named = differing(leakySessions, oracle);
-    report.note("the sessions that differ from the oracle's, named as the verifier names them:");
-    named.stream().limit(3).forEach(line -> report.note("  " + line));
+    report.step("The project's verifier on the short horizon's run");
+    LabRun.Verdict verdict = run.verifyStream("horizon-" + SHORT_HORIZON);
+    List<String> verifierSays =
+        verdict.lines().stream()
+            .map(String::strip)
+            .filter(l -> l.startsWith("MISMATCH") || l.startsWith("verdict"))
+            .toList();
+    List<String> verifierNamed =
+        verdict.lines().stream()
+            .map(String::strip)
+            .filter(l -> l.startsWith(FOUND_NOT_EXPECTED))
+            .toList();
+    report.note("verifier exit code " + verdict.exitCode() + "; what it says:");
+    verifierSays.forEach(line -> report.note("  " + line));
+    verifierNamed.forEach(line -> report.note("  " + line));
+    Set<String> leaked = new HashSet<>();
+    Set<ReferenceSession> exact = new HashSet<>(oracle);
+    leakySessions.stream()
+        .filter(session -> !exact.contains(session))
+        .forEach(session -> leaked.add(sessionKey(session)));
+    long unexpected =
+        verifierSays.stream()
+            .map(UNEXPECTED::matcher)
+            .filter(java.util.regex.Matcher::find)
+            .mapToLong(m -> Long.parseLong(m.group(1)))
+            .sum();
 
     report.check(
         "with the short horizon every copy not dropped was counted into a session",
@@ -151,6 +178,39 @@ final class DedupWindowLab implements Lab {
         shortHorizon.watchMs() > expected.watchMs() && !named.isEmpty(),
         named.size() + " sessions differ");
     report.check(
+        "the verifier fails the run and names the sessions the copies changed: as many unexpected"
+            + " sessions as the comparison finds, each one of them",
+        verdict.exitCode() == ExitCodes.FAILED
+            && unexpected == leaked.size()
+            && !verifierNamed.isEmpty()
+            && verifierNamed.stream()
+                .allMatch(
+                    line ->
+                        leaked.contains(
+                            line.substring(FOUND_NOT_EXPECTED.length())
+                                .strip()
+                                .split(" \\.\\. ")[0])),
+        unexpected
+            + " unexpected sessions by the verifier, "
+            + leaked.size()
+            + " by the comparison");
+    LabRun.Verdict rightVerdict = run.verifyStream("horizon-" + RIGHT_HORIZON);
+    report.note(
+        "the verifier on the "
+            + RIGHT_HORIZON
+            + " run: exit code "
+            + rightVerdict.exitCode()
+            + ", "
+            + rightVerdict.lines().stream()
+                .map(String::strip)
+                .filter(l -> l.startsWith("verdict"))
+                .findFirst()
+                .orElse(""));
+    report.check(
+        "the same verifier passes the run with the right horizon",
+        rightVerdict.exitCode() == ExitCodes.OK,
+        "exit code " + rightVerdict.exitCode());
+    report.check(
         "with a horizon beyond the copies' delay every copy is dropped and the sessions equal the"
             + " oracle",
         droppedRight == summary.duplicates() && rightSessions.equals(oracle),
@@ -164,6 +224,17 @@ final class DedupWindowLab implements Lab {
         rightRun.stateBytes() > leakyRun.stateBytes(),
         String.format(
             Locale.ROOT, "%,d bytes against %,d", rightRun.stateBytes(), leakyRun.stateBytes()));
+  }
+
+  /** How the verifier's report starts a session it found but did not expect. */
+  private static final String FOUND_NOT_EXPECTED = "found, not expected:";
+
+  private static final java.util.regex.Pattern UNEXPECTED =
+      java.util.regex.Pattern.compile("([0-9]+) unexpected");
+
+  /** "user start", as the verifier names a session. */
+  private static String sessionKey(ReferenceSession session) {
+    return session.userId() + " " + java.time.Instant.ofEpochMilli(session.start());
   }
 
   /** Events and watch time over all sessions. */

@@ -30,8 +30,9 @@ import org.keystonesandbox.verify.StreamOutputs;
  * (seeded, printed): the restarted job resumes from its last checkpoint and a read_committed
  * consumer sees each session exactly as the oracle has it, while a read_uncommitted consumer also
  * sees the aborted records of the killed attempt; the rerun chain leaves bronze, silver and gold
- * exact; the job rides out the broker's restart and stays exact. Then what the checkpoint interval
- * costs: the same live stream read by two jobs, committing every second and every ten seconds.
+ * exact; the job rides out the broker's restart and stays exact, and so do bronze, silver and gold
+ * built after it. Then what the checkpoint interval costs: the same live stream read by two jobs,
+ * committing every second and every ten seconds.
  */
 final class ExactlyOnceLab implements Lab {
   private static final long SEED = 7;
@@ -368,6 +369,15 @@ final class ExactlyOnceLab implements Lab {
             "read_committed, every session is exactly the oracle's after the broker's kill -9",
             sessions.equals(oracle),
             oracle.size() + " sessions");
+
+        report.step("The chain builds bronze, silver and gold from the restarted broker's topic");
+        part.chain();
+        long bronzeRows = part.spark().table(part.table(BRONZE_EVENTS)).count();
+        report.check(
+            "after the broker's kill -9, bronze holds every record of the events topic once",
+            bronzeRows == eventRecords,
+            bronzeRows + " of " + eventRecords);
+        part.checkPipelineExact("after the broker's kill -9");
       } finally {
         job.kill();
       }

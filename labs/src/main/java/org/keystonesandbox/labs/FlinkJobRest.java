@@ -139,6 +139,57 @@ final class FlinkJobRest {
     return read;
   }
 
+  /**
+   * The event time of the job's sessionizing operator: the smallest {@code currentInputWatermark}
+   * over its subtasks, as Flink's REST API reports it ({@code /jobs/:id/vertices/:vid/watermarks});
+   * {@link Long#MIN_VALUE} before the first watermark.
+   */
+  long watermark(String jobId) throws IOException, InterruptedException {
+    for (JsonNode vertex : get("/jobs/" + jobId).path("vertices")) {
+      if (vertex.path("name").asText().contains("sessionize")) {
+        long smallest = Long.MAX_VALUE;
+        String path = "/jobs/" + jobId + "/vertices/" + vertex.path("id").asText() + "/watermarks";
+        for (JsonNode metric : get(path)) {
+          smallest = Math.min(smallest, metric.path("value").asLong(Long.MIN_VALUE));
+        }
+        return smallest == Long.MAX_VALUE ? Long.MIN_VALUE : smallest;
+      }
+    }
+    throw new IllegalStateException("the stream job has no sessionizing operator");
+  }
+
+  /**
+   * One reading of Flink's backpressure figures ({@code /jobs/:id/vertices/:vid/backpressure}),
+   * each the largest over the subtasks, from 0 to 1: the share of time the source was backpressured
+   * and busy, and the share the sessionizing operator was busy; {@code readable} false while Flink
+   * has no figures yet (its answer's status is not {@code ok}).
+   */
+  record Backpressure(
+      boolean readable, double sourceBackpressured, double sourceBusy, double sessionizeBusy) {}
+
+  Backpressure backpressure(String jobId) throws IOException, InterruptedException {
+    boolean readable = true;
+    double backpressured = 0;
+    double sourceBusy = 0;
+    double busy = 0;
+    for (JsonNode vertex : get("/jobs/" + jobId).path("vertices")) {
+      String name = vertex.path("name").asText();
+      JsonNode answer =
+          get("/jobs/" + jobId + "/vertices/" + vertex.path("id").asText() + "/backpressure");
+      readable &= "ok".equals(answer.path("status").asText());
+      for (JsonNode subtask : answer.path("subtasks")) {
+        if (name.startsWith("Source")) {
+          backpressured = Math.max(backpressured, subtask.path("ratio").asDouble());
+          sourceBusy = Math.max(sourceBusy, subtask.path("busyRatio").asDouble());
+        }
+        if (name.contains("sessionize")) {
+          busy = Math.max(busy, subtask.path("busyRatio").asDouble());
+        }
+      }
+    }
+    return new Backpressure(readable, backpressured, sourceBusy, busy);
+  }
+
   /** Where {@code jobId} restored its state from, empty if it started fresh. */
   String restoredFrom(String jobId) throws IOException, InterruptedException {
     JsonNode restored = get("/jobs/" + jobId + "/checkpoints").path("latest").path("restored");

@@ -453,6 +453,10 @@ public final class LabRun {
       long readToEnd = System.currentTimeMillis();
       long stateBytes =
           flink.awaitCheckpointTriggeredAfter(jobId, readToEnd, STREAM_JOB_TIMEOUT).stateBytes();
+      // The source commits its offsets to the group after each checkpoint, asynchronously; a
+      // stop right after a checkpoint can end it before the commit lands, and the verifier then
+      // finds the job behind. The next checkpoints commit them.
+      awaitGroupCaughtUp(streamJobGroup(label), job);
       flink.stopWithSavepoint(
           jobId, streamJobFolder(label).resolve("savepoints"), true, job, STREAM_JOB_TIMEOUT);
       List<String> printed =
@@ -464,6 +468,97 @@ public final class LabRun {
       return new StreamJobState(streamJobOutputs(label, printed), stateBytes);
     } finally {
       job.kill();
+    }
+  }
+
+  /** A stream job running live on the lab's topic, its REST API open, between the lab's steps. */
+  public final class LiveStreamJob implements AutoCloseable {
+    private final String label;
+    private final FlinkJobRest flink;
+    private final JarProcess.Running process;
+    private final String jobId;
+
+    private LiveStreamJob(
+        String label, FlinkJobRest flink, JarProcess.Running process, String jobId) {
+      this.label = label;
+      this.flink = flink;
+      this.process = process;
+      this.jobId = jobId;
+    }
+
+    /**
+     * Waits until the job has read every record of the topic as of now and its watermark has held
+     * still for a second; returns that watermark (epoch ms), as Flink's REST API reports it.
+     */
+    public long watermarkOnceCaughtUp() throws IOException, InterruptedException {
+      flink.awaitRecordsRead(jobId, recordsInTopic(), process, STREAM_JOB_TIMEOUT);
+      long deadline = System.nanoTime() + STREAM_JOB_TIMEOUT.toNanos();
+      long previous = flink.watermark(jobId);
+      while (System.nanoTime() < deadline) {
+        Thread.sleep(1_000);
+        long now = flink.watermark(jobId);
+        if (now == previous && now != Long.MIN_VALUE) {
+          return now;
+        }
+        previous = now;
+      }
+      throw new IllegalStateException("the stream job's watermark did not settle");
+    }
+
+    /** Stops the job with a drain (every open session closes and commits); its outputs. */
+    public StreamJobOutputs finish() throws IOException, InterruptedException {
+      try {
+        flink.stopWithSavepoint(
+            jobId, streamJobFolder(label).resolve("savepoints"), true, process, STREAM_JOB_TIMEOUT);
+        return streamJobOutputs(
+            label,
+            JarProcess.awaitEnd(
+                "the stream job",
+                process,
+                streamJobFolder(label).resolve("output.txt"),
+                STREAM_JOB_TIMEOUT));
+      } finally {
+        process.kill();
+      }
+    }
+
+    /** Kills the job if it still runs (a lab that failed before {@link #finish}). */
+    @Override
+    public void close() throws InterruptedException {
+      process.kill();
+    }
+  }
+
+  /**
+   * Starts the stream job of {@code label} as {@link #streamJob} runs it, but live (it reads on
+   * until {@link LiveStreamJob#finish}), from fresh state, and waits until it runs.
+   *
+   * @param flags as {@link #streamJob}'s
+   */
+  public LiveStreamJob startLiveStreamJob(String label, String... flags)
+      throws IOException, InterruptedException {
+    FlinkJobRest flink = new FlinkJobRest();
+    List<String> args = new ArrayList<>(List.of(flags));
+    args.addAll(flink.flags());
+    JarProcess.Running job = startStreamJob(label, true, "output.txt", args.toArray(String[]::new));
+    try {
+      return new LiveStreamJob(label, flink, job, flink.awaitRunning(job, STREAM_JOB_TIMEOUT));
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      job.kill();
+      throw e;
+    }
+  }
+
+  /** Waits until {@code group} has committed offsets up to the end of the lab's topic. */
+  private void awaitGroupCaughtUp(String group, JarProcess.Running job)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + STREAM_JOB_TIMEOUT.toNanos();
+    while (lag(group) > 0) {
+      if (!job.alive() || System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            "the stream job's group " + group + " did not commit the whole topic");
+      }
+      Thread.sleep(200);
     }
   }
 

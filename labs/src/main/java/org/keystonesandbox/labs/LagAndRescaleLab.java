@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -57,6 +58,12 @@ final class LagAndRescaleLab implements Lab {
     }
   }
 
+  private static double max(
+      List<FlinkJobRest.Backpressure> readings,
+      java.util.function.ToDoubleFunction<FlinkJobRest.Backpressure> figure) {
+    return readings.stream().mapToDouble(figure).max().orElse(0);
+  }
+
   /** Where a record is in the lab's topic. */
   private record Place(int partition, long offset) {}
 
@@ -93,14 +100,30 @@ final class LagAndRescaleLab implements Lab {
                 }
               });
       List<Sample> atOne = new ArrayList<>();
+      List<FlinkJobRest.Backpressure> pressure = new ArrayList<>();
       while (!burst.isDone()) {
         atOne.add(Sample.of(run, group, burstStart));
+        pressure.add(slow.rest().backpressure(slow.id()));
         Thread.sleep(SAMPLE.toMillis());
       }
       RunSummary second = burst.get();
       long generatorMs = millisSince(burstStart);
       atOne.add(Sample.of(run, group, burstStart));
       long lagAtStop = atOne.get(atOne.size() - 1).lag();
+
+      List<FlinkJobRest.Backpressure> withFigures =
+          pressure.stream().filter(FlinkJobRest.Backpressure::readable).toList();
+      report.note(
+          String.format(
+              Locale.ROOT,
+              "Flink's backpressure while the lag grew (REST /jobs/:id/vertices/:vid/backpressure,"
+                  + " %d of %d readings with figures), the largest: source backpressured %.0f %%,"
+                  + " source busy %.0f %%, sessionizing task busy %.0f %%",
+              withFigures.size(),
+              pressure.size(),
+              100 * max(withFigures, FlinkJobRest.Backpressure::sourceBackpressured),
+              100 * max(withFigures, FlinkJobRest.Backpressure::sourceBusy),
+              100 * max(withFigures, FlinkJobRest.Backpressure::sessionizeBusy)));
 
       report.step("The job is stopped with a savepoint (not drained: open sessions stay in it)");
       long stopStart = System.nanoTime();

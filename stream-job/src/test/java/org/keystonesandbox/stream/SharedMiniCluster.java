@@ -1,8 +1,11 @@
 package org.keystonesandbox.stream;
 
+import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.MetricOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
@@ -41,10 +44,22 @@ public final class SharedMiniCluster implements BeforeAllCallback {
         running, conf, conf.get(CoreOptions.DEFAULT_PARALLELISM), List.of(), List.of());
   }
 
+  /** The cluster's REST API, where a test reads a running job's metrics (its watermarks...). */
+  public static URI restAddress() {
+    MiniCluster running = cluster;
+    if (running == null) {
+      throw new IllegalStateException(
+          "no MiniCluster: annotate the test class with @ExtendWith(SharedMiniCluster.class)");
+    }
+    return running.getRestAddress().join();
+  }
+
   private static Running start() {
     Configuration conf = new Configuration();
     // Any free port: a sandbox or compose stack on the same machine holds Flink's default 8081.
     conf.set(RestOptions.BIND_PORT, "0");
+    // Metrics over REST fresh within 200 ms rather than the default 10 s.
+    conf.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofMillis(200));
     MiniCluster started =
         new MiniCluster(
             new MiniClusterConfiguration.Builder()

@@ -139,12 +139,14 @@ public final class ChainRunner {
     return f;
   }
 
-  private static Map<String, Object> figures(SilverJob.Result r) {
+  /** Silver's figures in the run log, with the rows set aside beyond the repair horizon. */
+  static Map<String, Object> figures(SilverJob.Result r) {
     Map<String, Object> f = new LinkedHashMap<>();
     f.put("bronze_rows_read", r.bronzeRowsRead());
     f.put("event_days", r.eventDays().size());
     f.put("session_days", r.sessionDays().size());
     f.put("sessions_written", r.sessionsWritten());
+    f.put("set_aside", r.setAside());
     return f;
   }
 

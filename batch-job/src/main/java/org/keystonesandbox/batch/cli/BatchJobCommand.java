@@ -129,13 +129,18 @@ public final class BatchJobCommand {
 
     @Override
     String run(SparkSession spark) {
-      SilverJob.Result r = new SilverJob(spark, lake.settings()).run(silver.settings(full));
-      return "silver: read %d bronze rows; replaced %d event days and %d session days (%d sessions)"
+      return line(new SilverJob(spark, lake.settings()).run(silver.settings(full)));
+    }
+
+    static String line(SilverJob.Result r) {
+      return ("silver: read %d bronze rows; replaced %d event days and %d session days (%d"
+              + " sessions); set aside %d rows beyond the repair horizon")
           .formatted(
               r.bronzeRowsRead(),
               r.eventDays().size(),
               r.sessionDays().size(),
-              r.sessionsWritten());
+              r.sessionsWritten(),
+              r.setAside());
     }
   }
 

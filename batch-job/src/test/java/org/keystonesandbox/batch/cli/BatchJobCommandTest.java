@@ -2,7 +2,11 @@ package org.keystonesandbox.batch.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.LocalDate;
+import java.util.List;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
+import org.keystonesandbox.batch.silver.SilverJob;
 import org.keystonesandbox.cli.CommandHarness;
 import org.keystonesandbox.cli.ExitCodes;
 
@@ -46,5 +50,21 @@ class BatchJobCommandTest {
     assertThat(BatchJobCommand.MAIN.commandLine(System.out, System.err).getSubcommands())
         .containsKeys("bronze", "silver", "gold", "maintenance", "forget", "chain", "sql");
     cli.assertEveryCommandAnswersHelp();
+  }
+
+  @Test
+  void silversLineCountsTheRowsSetAsideBeyondTheRepairHorizon() {
+    SilverJob.Result result =
+        new SilverJob.Result(
+            120,
+            new TreeSet<>(List.of(LocalDate.parse("2026-03-02"))),
+            new TreeSet<>(List.of(LocalDate.parse("2026-03-02"))),
+            7,
+            3);
+
+    assertThat(BatchJobCommand.Silver.line(result))
+        .isEqualTo(
+            "silver: read 120 bronze rows; replaced 1 event days and 1 session days (7 sessions);"
+                + " set aside 3 rows beyond the repair horizon");
   }
 }
