@@ -17,9 +17,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Labs on real engines, as a user runs them, asserting their verdicts; the labs of one class share
  * one broker and one Spark session, each with its own topic, namespace and folder. The labs are
- * split into two classes, which the build runs in two JVMs at once: a lab spends much of its time
- * waiting (for a paced generator, a process starting, a checkpoint), which the other JVM's lab
- * fills.
+ * split into two classes, which the build runs in JVMs of their own at the same time: a lab spends
+ * much of its time waiting (for a paced generator, a process starting, a checkpoint), which the
+ * other JVM's lab fills.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class LabsOnRealEngines {
